@@ -1,0 +1,37 @@
+import { ChimeSDKMeetingsClient } from '@aws-sdk/client-chime-sdk-meetings';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { RuntimeConfig } from './config.js';
+
+/**
+ * The composition root's output: SDK clients and settings that adapters are built from.
+ * The AWS entry points build it once at module scope from the environment; the local stack builds it
+ * with local endpoints. Handler code cannot tell the two apart.
+ */
+export interface Deps {
+  readonly config: RuntimeConfig;
+  readonly dynamodb: DynamoDBClient;
+  readonly kinesis: KinesisClient;
+  readonly chime: ChimeSDKMeetingsClient;
+  readonly iotData: IoTDataPlaneClient;
+  readonly now: () => Date;
+}
+
+export function createDeps(config: RuntimeConfig, now: () => Date = () => new Date()): Deps {
+  const common = (endpoint: string | undefined) => ({
+    region: config.region,
+    ...(endpoint ? { endpoint } : {}),
+    ...(config.credentials ? { credentials: config.credentials } : {}),
+  });
+  return {
+    config,
+    now,
+    dynamodb: new DynamoDBClient(common(config.endpoints?.dynamodb)),
+    // Kinesis defaults to HTTP/2 in Node, which local kinesalite does not speak; HTTP/1.1 works for both.
+    kinesis: new KinesisClient({ ...common(config.endpoints?.kinesis), requestHandler: new NodeHttpHandler() }),
+    chime: new ChimeSDKMeetingsClient(common(config.endpoints?.chime)),
+    iotData: new IoTDataPlaneClient(common(config.endpoints?.iotData)),
+  };
+}
