@@ -1,0 +1,3 @@
+export * from './random.js';
+export * from './trajectory.js';
+export * from './session.js';

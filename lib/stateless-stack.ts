@@ -1,0 +1,87 @@
+import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { functionNames, routes } from '../lambdas/api/routes.js';
+import { ENV } from '../lambdas/runtime/config.js';
+import type { AppConfig } from './config.js';
+import { Api } from './constructs/api.js';
+import { Auth } from './constructs/auth.js';
+import type { Records } from './constructs/records.js';
+import { TableAccess } from './constructs/table-access.js';
+import { TelehealthFunction } from './constructs/telehealth-function.js';
+
+export interface StatelessStackProps extends StackProps {
+  readonly config: AppConfig;
+  /** The stateful stack's resources this stack reads and writes. */
+  readonly records: Records;
+}
+
+/** Code and wiring: the API, its functions and the user pool. Redeployed freely; holds no records. */
+export class StatelessStack extends Stack {
+  public readonly auth: Auth;
+  public readonly api: Api;
+  public readonly functions: ReadonlyMap<string, TelehealthFunction>;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { config, records } = props;
+    this.auth = new Auth(this, 'Auth', { stage: config.stage, organisationName: config.organisationName, removalPolicy: config.removalPolicy });
+
+    const environment = {
+      [ENV.stage]: config.stage,
+      [ENV.recordsTableName]: records.recordsTable.tableName,
+      [ENV.auditTableName]: records.auditTable.tableName,
+      [ENV.telemetryStreamName]: records.telemetryStream.streamName,
+      [ENV.chimeMediaRegion]: config.chimeMediaRegion,
+      [ENV.allowedOrigins]: config.allowedOrigins.join(','),
+    };
+    const tables = new TableAccess(this, 'Tables', { stage: config.stage, key: records.key });
+    const functions = new Map<string, TelehealthFunction>();
+    for (const fn of functionNames(routes)) {
+      const construct = new TelehealthFunction(this, `Fn-${fn}`, {
+        entry: fn,
+        description: `Telehealth API: ${fn}`,
+        environment,
+        logRetention: config.logRetention,
+        logKey: records.key,
+      });
+      // Every API function keeps idempotency keys in the records table and appends to the audit trail.
+      tables.records.grantReadWriteData(construct.function);
+      tables.audit.grant(construct.function, 'dynamodb:PutItem', 'dynamodb:Query');
+      tables.acknowledgeIndexWildcards(construct.role);
+      functions.set(fn, construct);
+    }
+    this.functions = functions;
+
+    this.api = new Api(this, 'Api', {
+      stage: config.stage,
+      organisationName: config.organisationName,
+      routes,
+      functions: new Map([...functions].map(([fn, construct]) => [fn, construct.function])),
+      userPool: this.auth.userPool,
+      allowedOrigins: config.allowedOrigins,
+      logRetention: config.logRetention,
+      logKey: records.key,
+      endpointType: config.endpointType,
+      vpcEndpointIds: config.vpcEndpointIds,
+      throttle: config.throttle,
+    });
+
+    // Findings that hold for every function of the stack, each with its reason.
+    Validations.of(this).acknowledge({
+      id: 'HIPAA.Security-LambdaInsideVPC',
+      reason: 'The functions reach only AWS service endpoints (DynamoDB, Kinesis, Chime, IoT) over TLS with IAM; a VPC would add NAT cost and cold-start latency without guarding any private resource.',
+    });
+    Validations.of(this).acknowledge({
+      id: 'HIPAA.Security-LambdaConcurrency',
+      reason: 'Concurrency is bounded by API Gateway stage throttling; reserving concurrency per function would fail deployments in accounts with the default limit of 10.',
+    });
+    Validations.of(this).acknowledge({
+      id: 'HIPAA.Security-LambdaDLQ',
+      reason: 'API functions are invoked synchronously by API Gateway; a dead-letter queue applies only to asynchronous invocations.',
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url });
+    new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
+    new CfnOutput(this, 'AppClientId', { value: this.auth.appClient.userPoolClientId });
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * Local certificate authority for the local IoT Core: devices authenticate with client certificates
+ * (mutual TLS), as with AWS IoT Core. node-forge builds and signs the X.509 certificates; keys come from
+ * node:crypto, which generates RSA keys natively (forge cannot sign with EC keys, so RSA 2048 it is).
+ * Device certificates carry only the device id (CN), never patient data.
+ */
+import { createHash, generateKeyPair, randomBytes, X509Certificate } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import forge from 'node-forge';
+import { isDeviceId } from '../../lambdas/telemetry/topics.js';
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+export interface IssuedCertificate {
+  readonly certificatePem: string;
+  /** PKCS#8 PEM. Returned once, never stored by the CA (as with IoT CreateKeysAndCertificate). */
+  readonly privateKeyPem: string;
+  /** SHA-256 of the certificate's DER, lowercase hex: the form of an AWS IoT certificate id. */
+  readonly certificateId: string;
+}
+
+export interface LocalCertificateAuthority {
+  readonly caDir: string;
+  readonly caCertificatePem: string;
+  /** The broker's certificate for `localhost`/127.0.0.1/::1, persisted in caDir and renewed when due. */
+  serverCertificate(): Promise<IssuedCertificate>;
+  /** A client certificate whose subject CN is the device id. */
+  issueDeviceCertificate(deviceId: string, options?: { validDays?: number }): Promise<IssuedCertificate>;
+}
+
+const CA_KEY = 'ca.key.pem';
+const CA_CERT = 'ca.cert.pem';
+const SERVER_KEY = 'server.key.pem';
+const SERVER_CERT = 'server.cert.pem';
+const SERVER_HOSTS = { dns: ['localhost'], ip: ['127.0.0.1', '::1'] } as const;
+const DAY_MS = 86_400_000;
+/** Certificates start a little in the past so a slightly skewed peer clock does not reject them. */
+const BACKDATE_MS = 5 * 60_000;
+const RENEW_BEFORE_MS = 30 * DAY_MS;
+
+export function certificateIdOf(certificatePem: string): string {
+  return createHash('sha256').update(new X509Certificate(certificatePem).raw).digest('hex');
+}
+
+async function newKeyPair(): Promise<{ privateKeyPem: string; publicKeyPem: string }> {
+  const { privateKey, publicKey } = await generateKeyPairAsync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  return { privateKeyPem: privateKey, publicKeyPem: publicKey };
+}
+
+function serialNumber(): string {
+  const bytes = randomBytes(16);
+  // Positive and without a leading zero byte, so the DER INTEGER is minimal (strict parsers care).
+  bytes[0] = (bytes[0]! & 0x7f) | 0x40;
+  return bytes.toString('hex');
+}
+
+function certificateDer(cert: forge.pki.Certificate): Buffer {
+  return Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary');
+}
+
+interface CaMaterial {
+  readonly cert: forge.pki.Certificate;
+  readonly key: forge.pki.rsa.PrivateKey;
+  readonly certificatePem: string;
+}
+
+function newCertificate(publicKeyPem: string, subjectCn: string, validDays: number, now: number): forge.pki.Certificate {
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKeyPem);
+  cert.serialNumber = serialNumber();
+  cert.validity.notBefore = new Date(now - BACKDATE_MS);
+  cert.validity.notAfter = new Date(now + validDays * DAY_MS);
+  cert.setSubject([{ name: 'commonName', value: subjectCn }]);
+  return cert;
+}
+
+function issue(
+  ca: CaMaterial,
+  keys: { privateKeyPem: string; publicKeyPem: string },
+  subjectCn: string,
+  validDays: number,
+  extensions: object[],
+): IssuedCertificate {
+  const cert = newCertificate(keys.publicKeyPem, subjectCn, validDays, Date.now());
+  cert.setIssuer(ca.cert.subject.attributes);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false, critical: true },
+    { name: 'subjectKeyIdentifier' },
+    { name: 'authorityKeyIdentifier', keyIdentifier: ca.cert.generateSubjectKeyIdentifier().getBytes() },
+    ...extensions,
+  ]);
+  cert.sign(ca.key, forge.md.sha256.create());
+  return {
+    certificatePem: forge.pki.certificateToPem(cert),
+    privateKeyPem: keys.privateKeyPem,
+    certificateId: createHash('sha256').update(certificateDer(cert)).digest('hex'),
+  };
+}
+
+/** Write-then-rename, so a reader never sees half a PEM file. Keys readable by the owner only. */
+async function writeAtomically(path: string, content: string): Promise<void> {
+  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeFile(temp, content, { mode: 0o600 });
+  await rename(temp, path);
+}
+
+async function readIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function createCa(caDir: string): Promise<CaMaterial> {
+  const keys = await newKeyPair();
+  const cert = newCertificate(keys.publicKeyPem, 'Telehealth Local IoT CA', 20 * 365, Date.now());
+  cert.setIssuer(cert.subject.attributes);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    { name: 'subjectKeyIdentifier' },
+  ]);
+  const key = forge.pki.privateKeyFromPem(keys.privateKeyPem) as forge.pki.rsa.PrivateKey;
+  cert.sign(key, forge.md.sha256.create());
+  const certificatePem = forge.pki.certificateToPem(cert);
+  // Key first, certificate last: loading needs the certificate, so a crash in between reads as "no CA".
+  await writeAtomically(join(caDir, CA_KEY), keys.privateKeyPem);
+  await writeAtomically(join(caDir, CA_CERT), certificatePem);
+  return { cert, key, certificatePem };
+}
+
+async function loadCa(caDir: string): Promise<CaMaterial | undefined> {
+  const certificatePem = await readIfExists(join(caDir, CA_CERT));
+  if (certificatePem === undefined) return undefined;
+  const keyPem = await readIfExists(join(caDir, CA_KEY));
+  if (keyPem === undefined) throw new Error(`local IoT CA in ${caDir} has a certificate but no key`);
+  const cert = forge.pki.certificateFromPem(certificatePem);
+  const key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+  const publicKey = cert.publicKey as forge.pki.rsa.PublicKey;
+  if (publicKey.n.compareTo(key.n) !== 0) throw new Error(`local IoT CA in ${caDir}: key and certificate do not match`);
+  return { cert, key, certificatePem };
+}
+
+function isCurrentServerCertificate(ca: CaMaterial, certificatePem: string): boolean {
+  try {
+    const cert = forge.pki.certificateFromPem(certificatePem);
+    if (cert.validity.notAfter.getTime() - Date.now() < RENEW_BEFORE_MS) return false;
+    // Issued by this CA (it may have been re-created) and for the hosts we serve today.
+    if (!ca.cert.verify(cert)) return false;
+    const san = cert.getExtension('subjectAltName') as { altNames?: { type: number; value?: string; ip?: string }[] } | null;
+    const names = new Set((san?.altNames ?? []).map((n) => n.ip ?? n.value));
+    return [...SERVER_HOSTS.dns, ...SERVER_HOSTS.ip].every((host) => names.has(host));
+  } catch {
+    return false;
+  }
+}
+
+async function serverCertificate(caDir: string, ca: CaMaterial): Promise<IssuedCertificate> {
+  const certificatePem = await readIfExists(join(caDir, SERVER_CERT));
+  const privateKeyPem = await readIfExists(join(caDir, SERVER_KEY));
+  if (certificatePem && privateKeyPem && isCurrentServerCertificate(ca, certificatePem)) {
+    return { certificatePem, privateKeyPem, certificateId: certificateIdOf(certificatePem) };
+  }
+  const issued = issue(ca, await newKeyPair(), 'localhost', 365, [
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', serverAuth: true },
+    {
+      name: 'subjectAltName',
+      altNames: [...SERVER_HOSTS.dns.map((value) => ({ type: 2, value })), ...SERVER_HOSTS.ip.map((ip) => ({ type: 7, ip }))],
+    },
+  ]);
+  await writeAtomically(join(caDir, SERVER_KEY), issued.privateKeyPem);
+  await writeAtomically(join(caDir, SERVER_CERT), issued.certificatePem);
+  return issued;
+}
+
+/** One load per folder per process, so concurrent callers share a CA instead of racing to create two. */
+const open = new Map<string, Promise<LocalCertificateAuthority>>();
+
+/** Loads the CA persisted in `caDir`, creating the folder and the CA on first use. */
+export function loadOrCreateLocalCa(caDir: string): Promise<LocalCertificateAuthority> {
+  const dir = resolve(caDir);
+  let pending = open.get(dir);
+  if (!pending) {
+    pending = openCa(dir);
+    open.set(dir, pending);
+    pending.catch(() => open.delete(dir));
+  }
+  return pending;
+}
+
+async function openCa(caDir: string): Promise<LocalCertificateAuthority> {
+  await mkdir(caDir, { recursive: true, mode: 0o700 });
+  const ca = (await loadCa(caDir)) ?? (await createCa(caDir));
+  let server: Promise<IssuedCertificate> | undefined;
+  return {
+    caDir,
+    caCertificatePem: ca.certificatePem,
+    serverCertificate() {
+      server ??= serverCertificate(caDir, ca);
+      return server;
+    },
+    async issueDeviceCertificate(deviceId, options = {}) {
+      if (!isDeviceId(deviceId)) throw new TypeError('not a device id');
+      return issue(ca, await newKeyPair(), deviceId, options.validDays ?? 10 * 365, [
+        { name: 'keyUsage', digitalSignature: true, critical: true },
+        { name: 'extKeyUsage', clientAuth: true },
+      ]);
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { mkdir } from 'node:fs/promises';
+import { createApiFunction } from '../lambdas/api/functions.js';
+import type { HttpHandler } from '../lambdas/api/http.js';
+import { functionNames, routes } from '../lambdas/api/routes.js';
+import { auditTable, physicalName, recordsTable, telemetryStream } from '../lambdas/definitions/tables.js';
+import type { RuntimeConfig } from '../lambdas/runtime/config.js';
+import { createDeps, type Deps } from '../lambdas/runtime/deps.js';
+import { ensureStream, ensureTable, startDynalite, startKinesalite, type ListeningServer } from './aws-services.js';
+import { startFront } from './front.js';
+import { localDataDir } from './paths.js';
+import { openLocalIssuer, type LocalIssuer } from './token.js';
+
+export interface LocalStackOptions {
+  /** State folder; every acknowledged write lands here and survives a restart. */
+  readonly dataDir: string;
+  readonly host?: string;
+  /** 0 picks a free port (tests); `npm start` uses fixed defaults. */
+  readonly ports?: Partial<Record<'http' | 'dynamodb' | 'kinesis' | 'chime' | 'iotData' | 'mqtt', number>>;
+  readonly stage?: string;
+  readonly allowedOrigins?: readonly string[];
+}
+
+export interface LocalStack {
+  readonly endpoints: Readonly<Record<'http' | 'dynamodb' | 'kinesis', string>>;
+  readonly config: RuntimeConfig;
+  /** The same deps the handlers use: real SDK clients pointed at the local services. */
+  readonly deps: Deps;
+  readonly issuer: LocalIssuer;
+  close(): Promise<void>;
+}
+
+/** Local credentials: the emulators accept any signature, but the SDK insists on signing. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+export const LOCAL_REGION = 'us-east-1';
+
+/** The local composition root: starts every service, then wires the same handlers AWS runs. */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const host = options.host ?? '127.0.0.1';
+  const ports = options.ports ?? {};
+  const dirs = localDataDir(options.dataDir);
+  const stage = options.stage ?? 'local';
+  await Promise.all([dirs.dynamodb, dirs.kinesis, dirs.iot, dirs.issuer].map((dir) => mkdir(dir, { recursive: true })));
+
+  const started: ListeningServer[] = [];
+  const closeAll = async () => {
+    // Stop in reverse order: the front first, so no request reaches a closed store.
+    for (const server of started.reverse()) await server.close().catch(() => undefined);
+  };
+  try {
+    const dynamodb = await startDynalite(dirs.dynamodb, ports.dynamodb ?? 0, host);
+    started.push(dynamodb);
+    const kinesis = await startKinesalite(dirs.kinesis, ports.kinesis ?? 0, host);
+    started.push(kinesis);
+
+    const config: RuntimeConfig = {
+      stage,
+      region: LOCAL_REGION,
+      recordsTableName: physicalName(stage, recordsTable.logicalName),
+      auditTableName: physicalName(stage, auditTable.logicalName),
+      telemetryStreamName: physicalName(stage, telemetryStream.logicalName),
+      chimeMediaRegion: LOCAL_REGION,
+      allowedOrigins: options.allowedOrigins ?? ['http://localhost:5173'],
+      endpoints: { dynamodb: dynamodb.url, kinesis: kinesis.url },
+      credentials: LOCAL_CREDENTIALS,
+    };
+    const deps = createDeps(config);
+    await ensureTable(deps.dynamodb, config.recordsTableName, recordsTable);
+    await ensureTable(deps.dynamodb, config.auditTableName, auditTable);
+    await ensureStream(deps.kinesis, config.telemetryStreamName, telemetryStream);
+
+    const issuer = await openLocalIssuer(dirs.issuer);
+    const handlers = new Map<string, HttpHandler>(functionNames(routes).map((fn) => [fn, createApiFunction(fn, deps)]));
+    const front = await startFront({ routes, handlers, issuer, stage, allowedOrigins: config.allowedOrigins, port: ports.http ?? 0, host });
+    started.push(front);
+
+    return {
+      endpoints: { http: front.url, dynamodb: dynamodb.url, kinesis: kinesis.url },
+      config,
+      deps,
+      issuer,
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
