@@ -7,7 +7,8 @@ import { StatelessStack } from '../lib/stateless-stack.js';
 /** Builds both stacks from the context configuration, with the security checks on. Used by the CLI and the tests. */
 export function buildApp(app: App = new App()): { app: App; stateful: StatefulStack; stateless: StatelessStack } {
   const config = readConfig(app.node);
-  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+  // Region-specific stacks: customer-key encrypted global tables cannot be rendered region-agnostic.
+  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: config.region };
   const stateful = new StatefulStack(app, `Telehealth-${config.stage}-Stateful`, {
     env,
     config,

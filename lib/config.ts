@@ -6,6 +6,8 @@ import type { Node } from 'constructs';
 export interface AppConfig {
   /** Deployment stage (dev, test, prod...): prefixes stack and resource names. */
   readonly stage: string;
+  /** Deployment region: `-c region=...`, else the CLI's default region, else us-east-1. */
+  readonly region: string;
   /** Shown in the Cognito invitation e-mails and the API description. */
   readonly organisationName: string;
   /** Browser origins allowed by CORS. */
@@ -61,8 +63,11 @@ export function readConfig(node: Pick<Node, 'tryGetContext'>): AppConfig {
   const rateLimit = Number(get('throttleRateLimit') ?? 100);
   const burstLimit = Number(get('throttleBurstLimit') ?? 200);
   if (!(rateLimit > 0) || !(burstLimit > 0)) throw new ConfigError('throttleRateLimit and throttleBurstLimit: positive numbers');
+  const region = String(get('region') ?? process.env.CDK_DEFAULT_REGION ?? 'us-east-1');
+  if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) throw new ConfigError(`region: not an AWS region: ${region}`);
   return {
     stage,
+    region,
     organisationName,
     allowedOrigins,
     logRetention: retentionDays as RetentionDays,

@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { functionNames, routes } from '../lambdas/api/routes.js';
+import { physicalName, telemetryStream } from '../lambdas/definitions/tables.js';
 import { ENV } from '../lambdas/runtime/config.js';
 import type { AppConfig } from './config.js';
 import { Api } from './constructs/api.js';
@@ -26,15 +27,15 @@ export class StatelessStack extends Stack {
     const { config, records } = props;
     this.auth = new Auth(this, 'Auth', { stage: config.stage, organisationName: config.organisationName, removalPolicy: config.removalPolicy });
 
+    const tables = new TableAccess(this, 'Tables', { stage: config.stage, key: records.key });
     const environment = {
       [ENV.stage]: config.stage,
-      [ENV.recordsTableName]: records.recordsTable.tableName,
-      [ENV.auditTableName]: records.auditTable.tableName,
-      [ENV.telemetryStreamName]: records.telemetryStream.streamName,
+      [ENV.recordsTableName]: tables.records.tableName,
+      [ENV.auditTableName]: tables.audit.tableName,
+      [ENV.telemetryStreamName]: physicalName(config.stage, telemetryStream.logicalName),
       [ENV.chimeMediaRegion]: config.chimeMediaRegion,
       [ENV.allowedOrigins]: config.allowedOrigins.join(','),
     };
-    const tables = new TableAccess(this, 'Tables', { stage: config.stage, key: records.key });
     const functions = new Map<string, TelehealthFunction>();
     for (const fn of functionNames(routes)) {
       const construct = new TelehealthFunction(this, `Fn-${fn}`, {

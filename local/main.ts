@@ -34,6 +34,7 @@ const lines = [
   `  HTTP API               ${stack.endpoints.http}   (GET /health, GET /openapi.json)`,
   `  DynamoDB (dynalite)    ${stack.endpoints.dynamodb}   tables ${stack.config.recordsTableName}, ${stack.config.auditTableName}`,
   `  Kinesis (kinesalite)   ${stack.endpoints.kinesis}   stream ${stack.config.telemetryStreamName}`,
+  `  Chime SDK Meetings     ${stack.endpoints.chime}   (emulator; presence: POST /_local/meetings/{id}/attendees/{id}/join|leave|drop)`,
   '  token                  npm run token -- --role clinician --sub <userId>',
   'Ctrl-C stops it; data stays in the data folder.',
 ];

@@ -5,6 +5,7 @@ import { functionNames, routes } from '../lambdas/api/routes.js';
 import { auditTable, physicalName, recordsTable, telemetryStream } from '../lambdas/definitions/tables.js';
 import type { RuntimeConfig } from '../lambdas/runtime/config.js';
 import { createDeps, type Deps } from '../lambdas/runtime/deps.js';
+import { startChimeEmulator, type ChimeMeetingEvent } from './emulators/chime.js';
 import { ensureStream, ensureTable, startDynalite, startKinesalite, type ListeningServer } from './aws-services.js';
 import { startFront } from './front.js';
 import { localDataDir } from './paths.js';
@@ -21,7 +22,7 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
-  readonly endpoints: Readonly<Record<'http' | 'dynamodb' | 'kinesis', string>>;
+  readonly endpoints: Readonly<Record<'http' | 'dynamodb' | 'kinesis' | 'chime', string>>;
   readonly config: RuntimeConfig;
   /** The same deps the handlers use: real SDK clients pointed at the local services. */
   readonly deps: Deps;
@@ -51,6 +52,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     started.push(dynamodb);
     const kinesis = await startKinesalite(dirs.kinesis, ports.kinesis ?? 0, host);
     started.push(kinesis);
+    // Meeting events reach the consult-events handler the way EventBridge would deliver them.
+    const chimeEvents: Array<(event: ChimeMeetingEvent) => Promise<void>> = [];
+    const chime = await startChimeEmulator({
+      dataFile: dirs.chime,
+      port: ports.chime ?? 0,
+      host,
+      onEvent: async (event) => {
+        for (const handle of chimeEvents) await handle(event);
+      },
+    });
+    started.push(chime);
 
     const config: RuntimeConfig = {
       stage,
@@ -60,7 +72,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       telemetryStreamName: physicalName(stage, telemetryStream.logicalName),
       chimeMediaRegion: LOCAL_REGION,
       allowedOrigins: options.allowedOrigins ?? ['http://localhost:5173'],
-      endpoints: { dynamodb: dynamodb.url, kinesis: kinesis.url },
+      endpoints: { dynamodb: dynamodb.url, kinesis: kinesis.url, chime: chime.url },
       credentials: LOCAL_CREDENTIALS,
     };
     const deps = createDeps(config);
@@ -74,7 +86,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     started.push(front);
 
     return {
-      endpoints: { http: front.url, dynamodb: dynamodb.url, kinesis: kinesis.url },
+      endpoints: { http: front.url, dynamodb: dynamodb.url, kinesis: kinesis.url, chime: chime.url },
       config,
       deps,
       issuer,

@@ -20,6 +20,7 @@ import {
   type Segment,
   type Side,
 } from './exercises.js';
+import { inclinationFromUp, unwrapAngle } from './angles.js';
 import { summarize, type SessionMetrics } from './metrics.js';
 import {
   DEFAULT_ORIENTATION_SETTINGS,
@@ -41,8 +42,13 @@ import {
   DEFAULT_INCOMPLETE_FRACTION,
   DEFAULT_SET_GAP_S,
   RepetitionDetector,
+  type RepetitionDetectorSettings,
   type RepetitionDetectorState,
 } from './repetitions.js';
+
+export type RepetitionTuning = Partial<
+  Omit<RepetitionDetectorSettings, 'sampleRateHz' | 'targetRomDeg' | 'incompleteFraction' | 'movementDirection'>
+>;
 
 export interface AnalyzerConfig {
   exercise: ExerciseId;
@@ -54,6 +60,8 @@ export interface AnalyzerConfig {
   incompleteFraction?: number;
   /** A rest longer than this starts a new set. Default 10 s. */
   setGapS?: number;
+  /** Repetition detection tuning (thresholds, stillness, set gap); defaults suit all catalogue exercises. */
+  detection?: RepetitionTuning;
   /** Orientation filter tuning; the defaults are what the benchmark measures. */
   orientation?: Partial<OrientationSettings>;
 }
@@ -86,10 +94,11 @@ export interface SessionAnalyzer {
   result(): SessionMetrics;
   /** Metrics with any repetition in progress closed at the last sample. Does not change the state. */
   finish(): SessionMetrics;
+  /** The exercise angle at the latest sample (degrees), for live display; undefined before the first sample. */
+  currentAngleDeg(): number | undefined;
 }
 
 const RADIANS_TO_DEGREES = 180 / Math.PI;
-const TWO_PI = 2 * Math.PI;
 
 /** How one sensor contributes to the joint angle. */
 interface SensorRole {
@@ -115,12 +124,13 @@ export function createSessionAnalyzer(config: AnalyzerConfig, state?: AnalyzerSt
   const jointSign = definition.jointSign;
 
   const constants: OrientationConstants = orientationConstants(rate, { ...DEFAULT_ORIENTATION_SETTINGS, ...config.orientation });
-  const detectorSettings = {
+  const detectorSettings: RepetitionDetectorSettings = {
+    ...config.detection,
     sampleRateHz: rate,
     targetRomDeg,
     incompleteFraction: config.incompleteFraction ?? DEFAULT_INCOMPLETE_FRACTION,
     movementDirection: definition.movementDirection,
-    setGapS: config.setGapS ?? DEFAULT_SET_GAP_S,
+    setGapS: config.setGapS ?? config.detection?.setGapS ?? DEFAULT_SET_GAP_S,
   };
 
   const filters: Float64Array[] = [];
@@ -159,8 +169,6 @@ export function createSessionAnalyzer(config: AnalyzerConfig, state?: AnalyzerSt
           values[base + 4]!,
           values[base + 5]!,
         );
-        // Up in the sensor frame; the inclination is its angle in the plane normal to the hinge axis,
-        // measured from the neutral up direction (sensor z) towards up x axis (z x axis).
         const q0 = filter[Q0]!;
         const q1 = filter[Q1]!;
         const q2 = filter[Q2]!;
@@ -168,13 +176,8 @@ export function createSessionAnalyzer(config: AnalyzerConfig, state?: AnalyzerSt
         const upX = 2 * (q1 * q3 - q0 * q2);
         const upY = 2 * (q0 * q1 + q2 * q3);
         const upZ = q0 * q0 - q1 * q1 - q2 * q2 + q3 * q3;
-        const wrapped = Math.atan2(upY * role.axisX - upX * role.axisY, upZ);
-        let inclination = wrapped;
-        if (sampleCount > 0) {
-          // Unwrap so overhead movements past 180° stay continuous.
-          const previous = inclinations[sensor]!;
-          inclination = wrapped + TWO_PI * Math.round((previous - wrapped) / TWO_PI);
-        }
+        const wrapped = inclinationFromUp(upX, upY, upZ, role.axisX, role.axisY);
+        const inclination = sampleCount > 0 ? unwrapAngle(inclinations[sensor]!, wrapped) : wrapped;
         inclinations[sensor] = inclination;
         angleRad += role.weight * inclination;
         rateRadS += role.weight * (filter[RATE_X]! * role.axisX + filter[RATE_Y]! * role.axisY + filter[RATE_Z]! * role.axisZ);
@@ -182,6 +185,12 @@ export function createSessionAnalyzer(config: AnalyzerConfig, state?: AnalyzerSt
       detector.step(jointSign * (angleRad * RADIANS_TO_DEGREES + assumedOffsetDeg), jointSign * rateRadS * RADIANS_TO_DEGREES);
       sampleCount += 1;
     }
+  }
+
+  function jointAngleDeg(): number {
+    let angleRad = 0;
+    for (let sensor = 0; sensor < sensorCount; sensor += 1) angleRad += roles[sensor]!.weight * inclinations[sensor]!;
+    return jointSign * (angleRad * RADIANS_TO_DEGREES + assumedOffsetDeg);
   }
 
   function metrics(repetitions: SessionMetrics['repetitions']): SessionMetrics {
@@ -209,6 +218,7 @@ export function createSessionAnalyzer(config: AnalyzerConfig, state?: AnalyzerSt
         repetitions: detector.state(),
       };
     },
+    currentAngleDeg: () => (sampleCount > 0 ? jointAngleDeg() : undefined),
     result: () => metrics(detector.repetitions()),
     finish: () => metrics(detector.repetitionsAtEnd()),
   };

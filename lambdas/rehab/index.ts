@@ -3,3 +3,4 @@ export * from './metrics.js';
 export * from './orientation.js';
 export * from './repetitions.js';
 export * from './analyzer.js';
+export * from './angles.js';

@@ -7,10 +7,13 @@
  *   rest ──(angle - baseline >= onset threshold)──▶ rising ──(back within returnFraction of the excursion)──▶
  *   returning ──(still for endStillS, or a new rise of reboundDeg from the lowest point)──▶ rest
  *
- * - The baseline is the lowest angle since the last repetition, and follows the limb whenever it has been
- *   still for baselineStillS, so a patient who settles into a different rest position does not trigger a
- *   repetition. A repetition starts at the later of that lowest point and the last still sample.
+ * - The baseline is the lowest angle since the last repetition; once the limb has been still for
+ *   baselineStillS it also drifts toward the limb's angle (time constant baselineFollowS), so a patient who
+ *   slowly settles a little higher does not trigger a repetition. A repetition starts at the later of the
+ *   baseline's last update and the last still sample; it ends when the limb is still again (or turns).
  * - Pauses of any length between repetitions are simply rest; a pause longer than setGapS starts a new set.
+ * - A rise followed by stillness longer than restShiftS (default 15 s, longer than any prescribed hold) is a
+ *   change of rest position, not a repetition.
  * - Tempo does not enter any threshold: thresholds are angles, and stillness is an angular velocity.
  * - Everything is decided from the current sample and the state, never from later samples, so the result
  *   does not depend on how the signal is split into messages.
@@ -32,8 +35,12 @@ export interface RepetitionDetectorSettings {
   stillVelocityDps?: number;
   /** How long the limb must be still before the baseline follows it. */
   baselineStillS?: number;
+  /** Time constant with which the baseline follows a still limb. */
+  baselineFollowS?: number;
   /** How long the limb must be still after returning for the repetition to end. */
   endStillS?: number;
+  /** Still this long without returning: not a hold but a new rest position; the rise is not a repetition. */
+  restShiftS?: number;
   /** A rise this far above the lowest point of the return starts the next repetition. Default: max(3°, 5% of the target). */
   reboundDeg?: number;
   /** Shorter excursions are twitches or knocks, not repetitions. */
@@ -54,7 +61,9 @@ interface ResolvedSettings {
   returnFraction: number;
   stillVelocity: number;
   baselineStillSamples: number;
+  baselineFollowWeight: number;
   endStillSamples: number;
+  restShiftSamples: number;
   rebound: number;
   minRepSamples: number;
   setGapSamples: number;
@@ -72,7 +81,9 @@ function resolveSettings(settings: RepetitionDetectorSettings): ResolvedSettings
     returnFraction: settings.returnFraction ?? 0.35,
     stillVelocity: settings.stillVelocityDps ?? 10,
     baselineStillSamples: Math.max(1, Math.round((settings.baselineStillS ?? 0.5) * rate)),
+    baselineFollowWeight: Math.min(1, 1 / ((settings.baselineFollowS ?? 0.5) * rate)),
     endStillSamples: Math.max(1, Math.round((settings.endStillS ?? 0.2) * rate)),
+    restShiftSamples: Math.max(1, Math.round((settings.restShiftS ?? 15) * rate)),
     rebound: settings.reboundDeg ?? Math.max(3, 0.05 * target),
     minRepSamples: Math.round((settings.minRepDurationS ?? 0.4) * rate),
     setGapSamples: Math.round((settings.setGapS ?? DEFAULT_SET_GAP_S) * rate),
@@ -161,7 +172,14 @@ export class RepetitionDetector {
         this.setBaseline(value, index);
       }
       if (still) s.lastStillIndex = index;
-      if (value <= s.baseline || s.stillRun >= settings.baselineStillSamples) this.setBaseline(value, index);
+      if (value <= s.baseline) {
+        this.setBaseline(value, index);
+      } else if (s.stillRun >= settings.baselineStillSamples) {
+        // Follow a still limb slowly: fast enough for a new rest position, too slow to be dragged up by the
+        // first, slow degrees of a repetition that are still under the speed threshold.
+        s.baseline += settings.baselineFollowWeight * (value - s.baseline);
+        s.baselineIndex = index;
+      }
       if (speed > s.speedSinceBaseline) s.speedSinceBaseline = speed;
       if (value - s.baseline >= settings.onsetThreshold) {
         s.phase = 'rising';
@@ -185,6 +203,11 @@ export class RepetitionDetector {
         s.phase = 'returning';
         s.lowestValue = value;
         s.lowestIndex = index;
+      } else if (s.stillRun >= settings.restShiftSamples) {
+        // Still away from the old rest for longer than any hold: the patient has settled into a new rest
+        // position. Without this, every later repetition would merge into this one.
+        this.enterRest(value, index);
+        s.lastStillIndex = index;
       }
       return;
     }

@@ -90,7 +90,7 @@ export function slotLockKeys(
 
   const bucketMs = granularityMinutes * 60_000;
   // Buckets are aligned to the Unix epoch, so every caller computes the same boundaries.
-  const first = Math.ceil(startMs / bucketMs) * bucketMs;
+  const first = Math.floor(startMs / bucketMs) * bucketMs;
   const last = Math.ceil(endMs / bucketMs) * bucketMs;
   if ((last - first) / bucketMs > 1000) throw new RangeError('interval too long to lock');
 
