@@ -169,6 +169,7 @@ export function createSessionAnalyzer(config: AnalyzerConfig, state?: AnalyzerSt
           values[base + 4]!,
           values[base + 5]!,
         );
+        // World up in the sensor frame (as upInSensorFrame, inlined to keep the loop allocation-free).
         const q0 = filter[Q0]!;
         const q1 = filter[Q1]!;
         const q2 = filter[Q2]!;

@@ -66,13 +66,16 @@ const END_HEADER = 24;
 
 const MAX_EXERCISE_ID_LENGTH = 64;
 const MAX_PLACEMENT_LENGTH = 32;
-// TODO(rehab): lambdas/rehab/exercises.ts (ExerciseId, Segment) is not there yet. These patterns only
-// keep the wire format well-formed; whether an id is in the catalogue is the consumer's check.
+// Structural checks only, not catalogue membership (lambdas/rehab/exercises.ts: isExerciseId, isSegment):
+// a gateway that knows a newer exercise must not have its data dropped at decode. Consumers narrow the
+// decoded strings with those guards. Every catalogue id and segment matches these (tested).
 const EXERCISE_ID_PATTERN = /^[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*$/;
 /** Limb segment the sensor is strapped to, e.g. `left-upper-arm`, `right-shank`. */
 const PLACEMENT_PATTERN = /^[a-z]+(?:-[a-z]+)*$/;
 
+/** On the wire: any well-formed id; `ExerciseId` in lambdas/rehab/exercises.ts once checked. */
 export type ExerciseId = string;
+/** On the wire: any well-formed segment name; `Segment` in lambdas/rehab/exercises.ts once checked. */
 export type Placement = string;
 
 interface MessageBase {

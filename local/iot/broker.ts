@@ -105,7 +105,7 @@ export async function startLocalIotCore(options: LocalIotCoreOptions): Promise<L
 
   function enqueue(record: RuleRecord, clientId: string | undefined): void {
     const key = record.partitionKey;
-    const run = runAction(record, clientId);
+    const run = (queues.get(key) ?? Promise.resolve()).then(() => runAction(record, clientId));
     queues.set(key, run);
     inFlight.add(run);
     void run.finally(() => {
@@ -120,7 +120,7 @@ export async function startLocalIotCore(options: LocalIotCoreOptions): Promise<L
       const peer = socket.authorized ? socket.getPeerCertificate() : undefined;
       const deviceId = peer?.subject?.CN;
       // Connect only as yourself: the client id must be the device id the certificate was issued to.
-      if (!peer?.raw || typeof deviceId !== 'string' || !isDeviceId(deviceId)) {
+      if (!peer?.raw || typeof deviceId !== 'string' || !isDeviceId(deviceId) || client.id !== deviceId) {
         return done(notAuthorized(5), false);
       }
       const certificateId = createHash('sha256').update(peer.raw).digest('hex');
@@ -136,7 +136,7 @@ export async function startLocalIotCore(options: LocalIotCoreOptions): Promise<L
         !packet.retain && // the policy grants no iot:RetainPublish
         Buffer.byteLength(packet.payload) <= MAX_PAYLOAD_BYTES &&
         isDeviceAllowed('publish', client.id, packet.topic, rule.ruleName);
-      done(null);
+      done(allowed ? null : new Error('publish not authorized'));
     },
     authorizeSubscribe(client, subscription, done) {
       // A null subscription makes aedes answer SUBACK 0x80 (failure) for that filter, as IoT Core does.

@@ -205,7 +205,10 @@ async function openCa(caDir: string): Promise<LocalCertificateAuthority> {
     caDir,
     caCertificatePem: ca.certificatePem,
     serverCertificate() {
-      server ??= serverCertificate(caDir, ca);
+      server ??= serverCertificate(caDir, ca).catch((error: unknown) => {
+        server = undefined; // let a later call retry, e.g. after a full disk was cleared
+        throw error;
+      });
       return server;
     },
     async issueDeviceCertificate(deviceId, options = {}) {

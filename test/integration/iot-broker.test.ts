@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { X509Certificate } from 'node:crypto';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../lambdas/shared/ids.js';
 import { decodeTelemetry, encodeTelemetry, type SamplesMessage } from '../../lambdas/telemetry/codec.js';
 import { basicIngestTopic, commandTopic, commandTopicFilter, statusTopic, telemetryRule, telemetryTopic } from '../../lambdas/telemetry/topics.js';
-import { loadOrCreateLocalCa, type IssuedCertificate, type LocalCertificateAuthority } from '../../local/iot/ca.js';
+import { certificateIdOf, loadOrCreateLocalCa, type IssuedCertificate, type LocalCertificateAuthority } from '../../local/iot/ca.js';
 import {
   kinesisRuleAction,
   ruleErrorActionMessage,
@@ -46,7 +47,7 @@ function samplesPayload(deviceId: string, seq: number): Uint8Array {
     deviceId,
     seq,
     sessionId: newId('rsess'),
-    exerciseId: 'shoulder-flexion',
+    exerciseId: 'shoulder-abduction',
     sampleRateHz: 100,
     firstSampleTime: Date.UTC(2026, 10, 23, 2, 0, 0),
     placements: ['left-upper-arm'],
@@ -136,6 +137,20 @@ describe('local IoT Core broker', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('issues device certificates with the device id as CN, signed by the CA, with an IoT-style id', async () => {
+    const x509 = new X509Certificate(alice.cert.certificatePem);
+    expect(x509.subject).toBe(`CN=${alice.id}`);
+    expect(x509.verify(new X509Certificate(ca.caCertificatePem).publicKey)).toBe(true);
+    expect(x509.checkIssued(new X509Certificate(ca.caCertificatePem))).toBe(true);
+    expect(alice.cert.certificateId).toMatch(/^[0-9a-f]{64}$/);
+    expect(certificateIdOf(alice.cert.certificatePem)).toBe(alice.cert.certificateId);
+    expect(alice.cert.certificateId).not.toBe(bob.cert.certificateId);
+    expect(alice.cert.privateKeyPem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    // The CA key is readable by its owner only.
+    expect((await stat(join(dir, 'ca', 'ca.key.pem'))).mode & 0o077).toBe(0);
+    await expect(ca.issueDeviceCertificate('dev_1')).rejects.toThrow(TypeError);
+  });
+
   it('accepts a device connecting as itself and checks its certificate id', async () => {
     const client = await connect(alice.id, alice.cert);
     expect(client.connected).toBe(true);
@@ -206,11 +221,12 @@ describe('local IoT Core broker', () => {
   ])('refuses a publish to %s: disconnects and routes nothing', async (_name, publish) => {
     const victim = newId('dev');
     const client = await connect(alice.id, alice.cert);
-    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    let closed = false;
+    client.once('close', () => (closed = true));
     const { topic, qos, retain } = publish(alice.id, victim);
     const before = records.length;
     client.publish(topic, Buffer.from(samplesPayload(alice.id, 9)), { qos, retain }, () => {});
-    await closed;
+    await until(() => (closed ? true : undefined), 'the broker to disconnect the client');
     // A sentinel from another device: once routed, anything published earlier would have been routed too.
     const sentinel = await connect(bob.id, bob.cert);
     await sentinel.publishAsync(telemetryTopic(bob.id), Buffer.from(samplesPayload(bob.id, 99)), { qos: 1 });
@@ -281,9 +297,10 @@ describe('local IoT Core broker', () => {
 
   it('disconnects a device on request (its certificate was deactivated)', async () => {
     const client = await connect(bob.id, bob.cert);
-    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    let closed = false;
+    client.once('close', () => (closed = true));
     expect(await core.disconnectDevice(bob.id)).toBe(true);
-    await closed;
+    await until(() => (closed ? true : undefined), 'the broker to disconnect the client');
     expect(await core.disconnectDevice(newId('dev'))).toBe(false);
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { EXERCISES, defaultPlacements, type ExerciseId } from '../../../lambdas/rehab/exercises.js';
 import { newId } from '../../../lambdas/shared/ids.js';
 import {
   ACCEL_SCALE_G,
@@ -51,7 +52,7 @@ function samplesMessage(overrides: Partial<SamplesMessage> = {}): SamplesMessage
     deviceId,
     seq: 42,
     sessionId,
-    exerciseId: 'shoulder-flexion',
+    exerciseId: 'shoulder-abduction',
     sampleRateHz: 100,
     firstSampleTime: T0,
     placements,
@@ -66,7 +67,7 @@ const startMessage: SessionStartMessage = {
   deviceId,
   seq: 41,
   sessionId,
-  exerciseId: 'shoulder-flexion',
+  exerciseId: 'shoulder-abduction',
   startedAt: T0 - 10,
   sampleRateHz: 100,
   placements: ['right-shank'],
@@ -77,7 +78,7 @@ const endMessage: SessionEndMessage = {
   deviceId,
   seq: 43,
   sessionId,
-  exerciseId: 'shoulder-flexion',
+  exerciseId: 'shoulder-abduction',
   endedAt: T0 + 1000,
   totalSamples: 100,
   lastSeq: 42,
@@ -164,7 +165,7 @@ function raw(kind: 'samples' | 'start' | 'end', r: Raw = {}): Uint8Array {
     u32(r.totalSamples ?? 10);
     u32(r.lastSeq ?? 41);
   }
-  const defaults = [deviceId, sessionId, 'shoulder-flexion', ...(kind === 'end' ? [] : ['left-upper-arm', 'right-shank'].slice(0, sensorCount))];
+  const defaults = [deviceId, sessionId, 'shoulder-abduction', ...(kind === 'end' ? [] : ['left-upper-arm', 'right-shank'].slice(0, sensorCount))];
   for (const s of r.strings ?? defaults) {
     const bytes = typeof s === 'string' ? [...s].map((c) => c.charCodeAt(0)) : s;
     u8(bytes.length);
@@ -182,7 +183,7 @@ describe('telemetry codec: round trip', () => {
       deviceId,
       seq: 42,
       sessionId,
-      exerciseId: 'shoulder-flexion',
+      exerciseId: 'shoulder-abduction',
       sampleRateHz: 100,
       firstSampleTime: T0,
       placements: ['left-upper-arm', 'left-forearm'],
@@ -243,7 +244,7 @@ describe('telemetry codec: round trip', () => {
   it('fits 1 s at 100 Hz from 2 sensors in one 5 KB IoT metering step', () => {
     const bytes = encodeTelemetry(samplesMessage({ sampleCount: 100 }));
     // 30-byte header + 2 × 100 × 6 int16 + length-prefixed ids and placements.
-    const strings = [deviceId, sessionId, 'shoulder-flexion', 'left-upper-arm', 'left-forearm'].reduce((n, s) => n + 1 + s.length, 0);
+    const strings = [deviceId, sessionId, 'shoulder-abduction', 'left-upper-arm', 'left-forearm'].reduce((n, s) => n + 1 + s.length, 0);
     expect(bytes.length).toBe(30 + 2400 + strings);
     expect(bytes.length).toBeLessThan(IOT_METERING_STEP_BYTES);
     // Two seconds still fit, with the longest ids and placements the format allows.
@@ -275,14 +276,14 @@ describe('telemetry codec: round trip', () => {
     const g = (r: number) => Math.round(r / GYRO_SCALE_RAD_S);
     const expected = raw('samples', {
       int16: [a(1), a(-1), a(0.5), g(1), g(-1), 0],
-      strings: [deviceId, sessionId, 'shoulder-flexion', 'left-upper-arm'],
+      strings: [deviceId, sessionId, 'shoulder-abduction', 'left-upper-arm'],
     });
     expect(Buffer.from(bytes).toString('hex')).toBe(Buffer.from(expected).toString('hex'));
     expect(Buffer.from(encodeTelemetry(endMessage)).toString('hex')).toBe(
       Buffer.from(raw('end', { seq: 43, time: T0 + 1000, totalSamples: 100, lastSeq: 42 })).toString('hex'),
     );
     expect(Buffer.from(encodeTelemetry(startMessage)).toString('hex')).toBe(
-      Buffer.from(raw('start', { seq: 41, time: T0 - 10, strings: [deviceId, sessionId, 'shoulder-flexion', 'right-shank'] })).toString('hex'),
+      Buffer.from(raw('start', { seq: 41, time: T0 - 10, strings: [deviceId, sessionId, 'shoulder-abduction', 'right-shank'] })).toString('hex'),
     );
   });
 
@@ -305,6 +306,16 @@ describe('telemetry codec: round trip', () => {
     const corrupted = a.slice();
     corrupted[corrupted.length - 1] = 0x41; // 'A' in a placement
     expect(decodeReason(corrupted)).toBe('bad-placement');
+  });
+
+  it('carries every exercise id and sensor placement of the catalogue', () => {
+    for (const exerciseId of Object.keys(EXERCISES) as ExerciseId[]) {
+      for (const side of ['left', 'right'] as const) {
+        const placements = defaultPlacements(exerciseId, side);
+        const message = samplesMessage({ exerciseId, placements, sampleCount: 1, samples: placements.map(() => new Float32Array(6)) });
+        expect(decodeTelemetry(encodeTelemetry(message))).toMatchObject({ exerciseId, placements });
+      }
+    }
   });
 
   it('hands out placements that callers cannot modify (they are shared between decoded messages)', () => {
