@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { AppConfig } from './config.js';
 import { Records } from './constructs/records.js';
@@ -14,6 +15,8 @@ export class StatefulStack extends Stack {
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
     this.records = new Records(this, 'Records', { stage: props.config.stage, removalPolicy: props.config.removalPolicy });
+    // CloudWatch alarms publish to the telemetry alarm topic, which is encrypted with this key (key policy, so here).
+    this.records.key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     new CfnOutput(this, 'RecordsTableName', { value: this.records.recordsTable.tableName });
     new CfnOutput(this, 'TelemetryStreamName', { value: this.records.telemetryStream.streamName });
   }

@@ -6,9 +6,12 @@ import { ENV } from '../lambdas/runtime/config.js';
 import type { AppConfig } from './config.js';
 import { Api } from './constructs/api.js';
 import { Auth } from './constructs/auth.js';
+import { DeviceProvisioning } from './constructs/devices.js';
 import type { Records } from './constructs/records.js';
 import { TableAccess } from './constructs/table-access.js';
 import { TelehealthFunction } from './constructs/telehealth-function.js';
+import { Telemetry } from './constructs/telemetry.js';
+import { Video } from './constructs/video.js';
 
 export interface StatelessStackProps extends StackProps {
   readonly config: AppConfig;
@@ -16,11 +19,12 @@ export interface StatelessStackProps extends StackProps {
   readonly records: Records;
 }
 
-/** Code and wiring: the API, its functions and the user pool. Redeployed freely; holds no records. */
+/** Code and wiring: the API, its functions, the user pool and the telemetry pipeline. Redeployed freely; holds no records. */
 export class StatelessStack extends Stack {
   public readonly auth: Auth;
   public readonly api: Api;
   public readonly functions: ReadonlyMap<string, TelehealthFunction>;
+  public readonly telemetry: Telemetry;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -52,6 +56,22 @@ export class StatelessStack extends Stack {
       functions.set(fn, construct);
     }
     this.functions = functions;
+    // Video consults: Chime permissions for the consults function, and the meeting-events rule and function.
+    new Video(this, 'Video', { stage: config.stage, apiFunction: functions.get('consults')!, environment, tables, logRetention: config.logRetention, logKey: records.key });
+    // Wearable telemetry: the device policy, the IoT rule into the stream, the stream processor, dead letters, alarms.
+    this.telemetry = new Telemetry(this, 'Telemetry', {
+      stage: config.stage,
+      key: records.key,
+      tables,
+      environment,
+      logRetention: config.logRetention,
+    });
+    // Gateways: the devices function creates IoT things and certificates with the device policy the Telemetry construct owns.
+    new DeviceProvisioning(this, 'DeviceProvisioning', {
+      stage: config.stage,
+      function: functions.get('devices')!,
+      devicePolicyName: this.telemetry.devicePolicy.policyName!,
+    });
 
     this.api = new Api(this, 'Api', {
       stage: config.stage,
@@ -84,5 +104,7 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'AppClientId', { value: this.auth.appClient.userPoolClientId });
+    new CfnOutput(this, 'TelemetryDeadLetterQueueUrl', { value: this.telemetry.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'TelemetryAlarmTopicArn', { value: this.telemetry.alarmTopic.topicArn });
   }
 }

@@ -24,6 +24,7 @@ const stack = await startLocalStack({
     chime: port('CHIME_PORT', 4569),
     iotData: port('IOT_DATA_PORT', 4570),
     mqtt: port('MQTT_PORT', 8883),
+    sqs: port('SQS_PORT', 4571),
   },
   allowedOrigins: (process.env.ALLOWED_ORIGINS ?? 'http://localhost:5173').split(','),
 });
@@ -35,6 +36,10 @@ const lines = [
   `  DynamoDB (dynalite)    ${stack.endpoints.dynamodb}   tables ${stack.config.recordsTableName}, ${stack.config.auditTableName}`,
   `  Kinesis (kinesalite)   ${stack.endpoints.kinesis}   stream ${stack.config.telemetryStreamName}`,
   `  Chime SDK Meetings     ${stack.endpoints.chime}   (emulator; presence: POST /_local/meetings/{id}/attendees/{id}/join|leave|drop)`,
+  `  IoT Core (MQTT, mTLS)  ${stack.endpoints.mqtt}   CA ${stack.telemetry.caDir} (devices: client certificate with CN = device id)`,
+  `  IoT data plane         ${stack.endpoints.iotData}   (Publish)`,
+  `  SQS                    ${stack.endpoints.sqs}   dead letters ${stack.telemetry.deadLetterQueueUrl}`,
+  `  stream processor       polling ${stack.config.telemetryStreamName} -> ${stack.config.recordsTableName}`,
   '  token                  npm run token -- --role clinician --sub <userId>',
   'Ctrl-C stops it; data stays in the data folder.',
 ];

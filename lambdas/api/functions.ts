@@ -1,5 +1,10 @@
 import type { Deps } from '../runtime/deps.js';
 import { DynamoIdempotencyStore } from '../shared/idempotency.js';
+import { consultsOperationsFrom } from '../consults/compose.js';
+import { devicesOperationsFrom } from '../devices/compose.js';
+import { recordsOperationsFrom } from '../records/compose.js';
+import { rehabQueryOperationsFrom } from '../rehab-api/compose.js';
+import { schedulingOperationsFrom } from '../scheduling/compose.js';
 import { createSystemOperations } from '../system/operations.js';
 import { createHttpHandler, type HttpHandler } from './http.js';
 import { buildOpenApi } from './openapi.js';
@@ -16,6 +21,11 @@ export const operationFactories: Readonly<Record<string, (deps: Deps) => Operati
     const openApi = () => (document ??= buildOpenApi(routes, { title: 'Telehealth API', version: '0.1.0' }));
     return createSystemOperations(deps.config, deps.now, openApi);
   },
+  records: recordsOperationsFrom,
+  scheduling: schedulingOperationsFrom,
+  consults: consultsOperationsFrom,
+  devices: devicesOperationsFrom,
+  rehab: rehabQueryOperationsFrom,
 };
 
 export function createApiFunction(fn: string, deps: Deps): HttpHandler {

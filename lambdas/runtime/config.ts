@@ -5,6 +5,8 @@ export interface RuntimeConfig {
   readonly recordsTableName: string;
   readonly auditTableName: string;
   readonly telemetryStreamName: string;
+  /** Where the stream processor puts records it cannot process (malformed, unknown device); empty where unused. */
+  readonly telemetryDeadLetterQueueUrl: string;
   readonly chimeMediaRegion: string;
   /** Origins allowed to call the API from a browser; `*` is never used because the API takes credentials. */
   readonly allowedOrigins: readonly string[];
@@ -26,6 +28,7 @@ export const ENV = {
   recordsTableName: 'RECORDS_TABLE_NAME',
   auditTableName: 'AUDIT_TABLE_NAME',
   telemetryStreamName: 'TELEMETRY_STREAM_NAME',
+  telemetryDeadLetterQueueUrl: 'TELEMETRY_DLQ_URL',
   chimeMediaRegion: 'CHIME_MEDIA_REGION',
   allowedOrigins: 'ALLOWED_ORIGINS',
 } as const;
@@ -42,6 +45,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
     recordsTableName: required(ENV.recordsTableName),
     auditTableName: required(ENV.auditTableName),
     telemetryStreamName: env[ENV.telemetryStreamName] ?? '',
+    telemetryDeadLetterQueueUrl: env[ENV.telemetryDeadLetterQueueUrl] ?? '',
     chimeMediaRegion: env[ENV.chimeMediaRegion] ?? env.AWS_REGION ?? 'us-east-1',
     allowedOrigins: (env[ENV.allowedOrigins] ?? '').split(',').filter(Boolean),
   };

@@ -1,8 +1,11 @@
 import { ChimeSDKMeetingsClient } from '@aws-sdk/client-chime-sdk-meetings';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { IoTClient } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { DeviceProvisioner } from '../devices/ports.js';
 import type { RuntimeConfig } from './config.js';
 
 /**
@@ -16,6 +19,11 @@ export interface Deps {
   readonly kinesis: KinesisClient;
   readonly chime: ChimeSDKMeetingsClient;
   readonly iotData: IoTDataPlaneClient;
+  readonly sqs: SQSClient;
+  /** IoT control plane (things, certificates): the devices function in AWS. Unused locally. */
+  readonly iot: IoTClient;
+  /** Local composition root only: device identities from the local CA and broker instead of IoT Core. */
+  readonly deviceProvisioner?: DeviceProvisioner;
   readonly now: () => Date;
 }
 
@@ -33,5 +41,7 @@ export function createDeps(config: RuntimeConfig, now: () => Date = () => new Da
     kinesis: new KinesisClient({ ...common(config.endpoints?.kinesis), requestHandler: new NodeHttpHandler() }),
     chime: new ChimeSDKMeetingsClient(common(config.endpoints?.chime)),
     iotData: new IoTDataPlaneClient(common(config.endpoints?.iotData)),
+    sqs: new SQSClient(common(config.endpoints?.sqs)),
+    iot: new IoTClient(common(undefined)),
   };
 }

@@ -18,7 +18,10 @@ describe('Api, Auth and functions (stateless stack)', () => {
         ...(route.auth === 'user' ? { AuthorizerId: { Ref: Match.stringLikeRegexp('Authorizer') } } : {}),
       });
     }
-    expect(routes.filter((route) => route.auth === 'public').map((route) => route.path)).toEqual(['/health', '/openapi.json']);
+    // Public by design: liveness, the API document, and the two guest steps of a consult invite (guests have no account).
+    expect(routes.filter((route) => route.auth === 'public').map((route) => route.path).sort()).toEqual(
+      ['/consult-invites/redeem', '/consults/{id}/guest-join', '/health', '/openapi.json'],
+    );
   });
 
   it('uses a regional endpoint with access logs, tracing and throttling', () => {

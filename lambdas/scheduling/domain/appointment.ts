@@ -69,8 +69,8 @@ export const DEFAULT_LOCK_GRANULARITY_MINUTES = 5;
  * validation keeps every slot on 5-minute boundaries for that reason. Otherwise the interval is widened to whole
  * buckets: never a missed overlap, at worst a refused booking that merely shares a bucket.
  *
- * Cost: one item per bucket (a 30-minute appointment = 6 keys). A DynamoDB transaction holds at most 100 items, so
- * practitioner keys + patient keys + the appointment must stay under that: up to 245 minutes at 5-minute buckets.
+ * Cost: one item per bucket (a 30-minute appointment = 6 keys per owner), each taken by its own conditional write
+ * (no transactions: see lambdas/scheduling/booking.ts and docs/data-model.md).
  * Every appointment of one owner must use the same granularity, or overlaps can be missed.
  */
 export function slotLockKeys(

@@ -1,0 +1,144 @@
+/**
+ * The stream processor's storage on the records table (see keys.ts for the layout). No transactions: items are
+ * idempotent (the same records always yield the same items) and the per-device state is the commit point,
+ * written last with a condition on its version.
+ */
+import {
+  BatchWriteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  type DynamoDBClient,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { isConditionFailure } from '../records/dynamo-support.js';
+import { telemetryKeys } from './keys.js';
+import type { DeviceChanges, DeviceState, RehabSession, TelemetryStore } from './model.js';
+
+/** BatchWriteItem takes at most 25 items. */
+const BATCH_WRITE_LIMIT = 25;
+/** Batches in flight at once per commit: enough to hide latency, few enough not to throttle one partition. */
+const PARALLEL_BATCHES = 4;
+const UNPROCESSED_RETRIES = 6;
+/** Devices whose last committed state a container keeps (a shard carries a few hundred devices). */
+const CACHED_STATES = 5_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function sessionSummaryItem(session: RehabSession): Record<string, unknown> {
+  return {
+    ...telemetryKeys.sessionSummary(session.sessionId),
+    entity: 'rehab-session',
+    gsi1pk: telemetryKeys.patientSessions(session.patientId),
+    gsi1sk: telemetryKeys.patientSessionSort(session.startedAt, session.sessionId),
+    ...session,
+  };
+}
+
+export class DynamoTelemetryStore implements TelemetryStore {
+  /**
+   * The state this container last committed per device. Kinesis sends a shard's batches to one invocation at a time,
+   * so the next batch usually continues it and the read is saved. Used only when the batch starts at or before the
+   * next seq (so the base never skips records the stream holds); any other writer since is caught by the version.
+   */
+  private readonly committed = new Map<string, DeviceState>();
+
+  constructor(
+    private readonly db: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async loadDeviceState(deviceId: string, hint: { readonly firstSeq?: number } = {}): Promise<DeviceState | undefined> {
+    const cached = this.committed.get(deviceId);
+    // Taken out either way: the caller mutates it, and only a successful commit puts a state back.
+    this.committed.delete(deviceId);
+    if (cached && cached.lastSeq !== undefined && hint.firstSeq !== undefined && hint.firstSeq <= cached.lastSeq + 1) return cached;
+    // Consistent: deduplication must see the latest committed sequence number.
+    const result = await this.db.send(
+      new GetItemCommand({ TableName: this.tableName, Key: marshall(telemetryKeys.deviceState(deviceId)), ConsistentRead: true }),
+    );
+    if (!result.Item) return undefined;
+    const item = unmarshall(result.Item) as { state: string; version: number };
+    const state = JSON.parse(item.state) as DeviceState;
+    return { ...state, version: item.version };
+  }
+
+  async commit(changes: DeviceChanges): Promise<'committed' | 'conflict'> {
+    const items: Record<string, unknown>[] = [];
+    for (const { sessionId, seq, data } of changes.raw) {
+      items.push({ ...telemetryKeys.sessionRaw(sessionId, seq), entity: 'rehab-raw', sessionId, seq, data });
+    }
+    for (const { sessionId, repetition } of changes.repetitions) {
+      items.push({ ...telemetryKeys.sessionRepetition(sessionId, repetition.index), entity: 'rehab-repetition', sessionId, ...repetition });
+    }
+    await this.putAll(items);
+    await Promise.all(changes.sessions.map((session) => this.putSummary(session)));
+
+    const { version, ...state } = changes.state;
+    try {
+      await this.db.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall({
+            ...telemetryKeys.deviceState(changes.deviceId),
+            entity: 'device-state',
+            deviceId: changes.deviceId,
+            version,
+            // JSON text: the analyzer state must come back bit for bit, including numbers DynamoDB would normalise.
+            state: JSON.stringify(state),
+          }),
+          ...(changes.expectedVersion === undefined
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': { N: String(changes.expectedVersion) } } }),
+        }),
+      );
+      if (this.committed.size >= CACHED_STATES) this.committed.delete(this.committed.keys().next().value!);
+      this.committed.set(changes.deviceId, changes.state);
+      return 'committed';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'conflict';
+      throw error;
+    }
+  }
+
+  /** Never replaces a summary that has seen a later message (an overlapping retry may run behind). */
+  private async putSummary(session: RehabSession): Promise<void> {
+    try {
+      await this.db.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall(sessionSummaryItem(session), { removeUndefinedValues: true }),
+          ConditionExpression: 'attribute_not_exists(pk) OR lastSeq <= :lastSeq',
+          ExpressionAttributeValues: { ':lastSeq': { N: String(session.lastSeq) } },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  private async putAll(items: readonly Record<string, unknown>[]): Promise<void> {
+    const batches: WriteRequest[][] = [];
+    for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) {
+      batches.push(items.slice(start, start + BATCH_WRITE_LIMIT).map((item) => ({ PutRequest: { Item: marshall(item, { removeUndefinedValues: true }) } })));
+    }
+    let next = 0;
+    const worker = async () => {
+      while (next < batches.length) await this.writeBatch(batches[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_BATCHES, batches.length) }, worker));
+  }
+
+  private async writeBatch(requests: WriteRequest[]): Promise<void> {
+    let pending: WriteRequest[] = requests;
+    for (let attempt = 0; ; attempt += 1) {
+      const result = await this.db.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }));
+      const unprocessed = result.UnprocessedItems?.[this.tableName] ?? [];
+      if (unprocessed.length === 0) return;
+      // Throttled items: back off and retry; still refused after that, the record is retried by the event source.
+      if (attempt >= UNPROCESSED_RETRIES) throw new Error(`${unprocessed.length} items left unprocessed after ${UNPROCESSED_RETRIES} retries`);
+      pending = unprocessed;
+      await sleep(Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2));
+    }
+  }
+}
