@@ -14,8 +14,8 @@
  * resumes after the last record handled (at-least-once, as with Lambda).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomically } from './files.js';
 import {
   DescribeStreamSummaryCommand,
   GetRecordsCommand,
@@ -140,7 +140,7 @@ export async function startKinesisPoller(options: KinesisPollerOptions): Promise
       .then(() => {
         queued = undefined;
         const checkpoints = Object.fromEntries(shards.filter((s) => s.checkpoint).map((s) => [s.shardId, s.checkpoint!]));
-        return writeAtomically(file, JSON.stringify({ version: 1, streamArn, checkpoints }));
+        return writeFileAtomically(file, JSON.stringify({ version: 1, streamArn, checkpoints }));
       });
     queued = write;
     writing = write;
@@ -417,16 +417,3 @@ async function loadCheckpoints(file: string, streamArn: string): Promise<Record<
   return data.streamArn === streamArn ? data.checkpoints : {};
 }
 
-/** Temp file, fsync, rename: a crash leaves either the old checkpoints or the new ones. */
-async function writeAtomically(file: string, data: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  const handle = await open(temp, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, file);
-}

@@ -1,8 +1,9 @@
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isRole, type Role } from '../lambdas/api/roles.js';
+import { writeFileAtomically } from './files.js';
 
 /**
  * The local stand-in for Cognito: signs ID tokens with the claims a Cognito user pool puts in them
@@ -29,11 +30,8 @@ async function loadOrCreateKey(dir: string): Promise<{ privateJwk: JWK; publicJw
   const { privateKey, publicKey } = await generateKeyPair(ALG, { extractable: true });
   const kid = randomUUID();
   const keys = { privateJwk: { ...(await exportJWK(privateKey)), kid, alg: ALG }, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: ALG } };
-  await mkdir(dir, { recursive: true });
-  // Write then rename: two processes (npm start and npm run token) may race to create the key.
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(keys), { mode: 0o600 });
-  await rename(temp, file);
+  // Written atomically: two processes (npm start and npm run token) may race to create the key.
+  await writeFileAtomically(file, JSON.stringify(keys), { mode: 0o600 });
   return JSON.parse(await readFile(file, 'utf8')) as { privateJwk: JWK; publicJwk: JWK };
 }
 

@@ -16,10 +16,10 @@
  * Each answers 204, or 404 NotFoundException for an unknown meeting or attendee.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
+import { writeFileAtomically } from '../files.js';
 
 export type ChimeMeetingEventType =
   | 'chime:AttendeeJoined'
@@ -178,7 +178,7 @@ export async function startChimeEmulator(options: ChimeEmulatorOptions = {}): Pr
     if (!dataFile) return Promise.resolve();
     writing = writing
       .catch(() => undefined)
-      .then(() => writeAtomically(dataFile, JSON.stringify({ version: 1, meetings: [...meetings.values()] })));
+      .then(() => writeFileAtomically(dataFile, JSON.stringify({ version: 1, meetings: [...meetings.values()] })));
     return writing;
   }
 
@@ -654,16 +654,3 @@ async function load(file: string): Promise<MeetingState[]> {
   return data.meetings;
 }
 
-/** Temp file, fsync, rename: a crash leaves either the old state or the new one, never half a file. */
-async function writeAtomically(file: string, data: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  const handle = await open(temp, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, file);
-}

@@ -9,10 +9,10 @@
  * State is kept in one JSON file written atomically before a change is acknowledged.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
+import { writeFileAtomically } from '../files.js';
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
 
@@ -172,7 +172,7 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
       .catch(() => undefined)
       .then(() => {
         queued = undefined;
-        return writeAtomically(file, JSON.stringify({ version: 1, queues: [...queues.values()] }));
+        return writeFileAtomically(file, JSON.stringify({ version: 1, queues: [...queues.values()] }));
       });
     queued = write;
     writing = write;
@@ -605,16 +605,3 @@ async function load(file: string): Promise<Queue[]> {
   return data.queues;
 }
 
-/** Temp file, fsync, rename: a crash leaves either the old state or the new one, never half a file. */
-async function writeAtomically(file: string, data: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  const handle = await open(temp, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, file);
-}

@@ -5,10 +5,11 @@
  * Device certificates carry only the device id (CN), never patient data.
  */
 import { createHash, generateKeyPair, randomBytes, X509Certificate } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
+import { writeFileAtomically } from '../files.js';
 import { isDeviceId } from '../../lambdas/telemetry/topics.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -103,12 +104,6 @@ function issue(
   };
 }
 
-/** Write-then-rename, so a reader never sees half a PEM file. Keys readable by the owner only. */
-async function writeAtomically(path: string, content: string): Promise<void> {
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(temp, content, { mode: 0o600 });
-  await rename(temp, path);
-}
 
 async function readIfExists(path: string): Promise<string | undefined> {
   try {
@@ -132,8 +127,8 @@ async function createCa(caDir: string): Promise<CaMaterial> {
   cert.sign(key, forge.md.sha256.create());
   const certificatePem = forge.pki.certificateToPem(cert);
   // Key first, certificate last: loading needs the certificate, so a crash in between reads as "no CA".
-  await writeAtomically(join(caDir, CA_KEY), keys.privateKeyPem);
-  await writeAtomically(join(caDir, CA_CERT), certificatePem);
+  await writeFileAtomically(join(caDir, CA_KEY), keys.privateKeyPem, { mode: 0o600 });
+  await writeFileAtomically(join(caDir, CA_CERT), certificatePem);
   return { cert, key, certificatePem };
 }
 
@@ -177,8 +172,8 @@ async function serverCertificate(caDir: string, ca: CaMaterial): Promise<IssuedC
       altNames: [...SERVER_HOSTS.dns.map((value) => ({ type: 2, value })), ...SERVER_HOSTS.ip.map((ip) => ({ type: 7, ip }))],
     },
   ]);
-  await writeAtomically(join(caDir, SERVER_KEY), issued.privateKeyPem);
-  await writeAtomically(join(caDir, SERVER_CERT), issued.certificatePem);
+  await writeFileAtomically(join(caDir, SERVER_KEY), issued.privateKeyPem, { mode: 0o600 });
+  await writeFileAtomically(join(caDir, SERVER_CERT), issued.certificatePem);
   return issued;
 }
 
