@@ -59,45 +59,52 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const { values } = parseArgs({
-  options: {
-    help: { type: 'boolean', short: 'h' },
-    api: { type: 'string' },
-    token: { type: 'string' },
-    patient: { type: 'string' },
-    devices: { type: 'string', default: '1' },
-    provision: { type: 'string' },
-    credentials: { type: 'string', default: 'sim-out/credentials' },
-    reuse: { type: 'boolean' },
-    endpoint: { type: 'string' },
-    port: { type: 'string', default: '8883' },
-    'device-id': { type: 'string' },
-    cert: { type: 'string' },
-    key: { type: 'string' },
-    ca: { type: 'string' },
-    exercise: { type: 'string', default: 'mixed' },
-    sets: { type: 'string', default: '3' },
-    reps: { type: 'string', default: '8' },
-    noise: { type: 'string', default: 'low' },
-    'rom-variation': { type: 'string' },
-    pause: { type: 'string' },
-    rest: { type: 'string', default: '5' },
-    side: { type: 'string', default: 'right' },
-    rate: { type: 'string', default: '100' },
-    seed: { type: 'string', default: '1' },
-    variants: { type: 'string', default: '64' },
-    replay: { type: 'string' },
-    placement: { type: 'string' },
-    speed: { type: 'string', default: '1' },
-    'message-seconds': { type: 'string', default: '1' },
-    'basic-ingest': { type: 'boolean' },
-    qos: { type: 'string', default: '1' },
-    'connect-concurrency': { type: 'string', default: '20' },
-    truth: { type: 'string' },
-    progress: { type: 'string', default: '5' },
-  },
-  strict: true,
-});
+const parsed = (() => {
+  try {
+    return parseArgs({
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        api: { type: 'string' },
+        token: { type: 'string' },
+        patient: { type: 'string' },
+        devices: { type: 'string', default: '1' },
+        provision: { type: 'string' },
+        credentials: { type: 'string', default: 'sim-out/credentials' },
+        reuse: { type: 'boolean' },
+        endpoint: { type: 'string' },
+        port: { type: 'string', default: '8883' },
+        'device-id': { type: 'string' },
+        cert: { type: 'string' },
+        key: { type: 'string' },
+        ca: { type: 'string' },
+        exercise: { type: 'string', default: 'mixed' },
+        sets: { type: 'string', default: '3' },
+        reps: { type: 'string', default: '8' },
+        noise: { type: 'string', default: 'low' },
+        'rom-variation': { type: 'string' },
+        pause: { type: 'string' },
+        rest: { type: 'string', default: '5' },
+        side: { type: 'string', default: 'right' },
+        rate: { type: 'string', default: '100' },
+        seed: { type: 'string', default: '1' },
+        variants: { type: 'string', default: '64' },
+        replay: { type: 'string' },
+        placement: { type: 'string' },
+        speed: { type: 'string', default: '1' },
+        'message-seconds': { type: 'string', default: '1' },
+        'basic-ingest': { type: 'boolean' },
+        qos: { type: 'string', default: '1' },
+        'connect-concurrency': { type: 'string', default: '20' },
+        truth: { type: 'string' },
+        progress: { type: 'string', default: '5' },
+      },
+      strict: true,
+    });
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+})();
+const { values } = parsed;
 
 if (values.help) {
   process.stdout.write(HELP);

@@ -83,6 +83,8 @@ export function createDevicesOperations(ports: DevicesPorts): Operations {
   }
 
   async function register(caller: Caller, body: CreateDeviceBody): Promise<ApiResponse> {
+    // Where to connect first (cached after the first call): nothing is created when it cannot be told.
+    const endpoint = await provisioner.endpoint();
     const createdAt = now();
     const deviceId = newId('dev', createdAt.getTime());
     const credentials = await provisioner.provision(deviceId);
@@ -108,7 +110,7 @@ export function createDevicesOperations(ports: DevicesPorts): Operations {
       throw error;
     }
     logger.info('device registered', { deviceId, registeredBy: caller.userId });
-    return { status: 201, body: registrationBody(device, credentials, await provisioner.endpoint()) };
+    return { status: 201, body: registrationBody(device, credentials, endpoint) };
   }
 
   /** A registration retried with its Idempotency-Key: the same device, a new certificate, the old one deactivated. */
@@ -116,6 +118,7 @@ export function createDevicesOperations(ports: DevicesPorts): Operations {
     const device = await registry.get(deviceId);
     if (!device || device.patientId !== patientId) throw new NotFound(DEVICE_NOT_FOUND);
     if (device.status !== 'active') throw new Conflict('the device registered with this Idempotency-Key has been deactivated');
+    const endpoint = await provisioner.endpoint();
     const credentials = await provisioner.issueCertificate(deviceId);
     const updated = await registry.replaceCertificate(deviceId, device.certificateId, credentials.certificateId, timestamp());
     if (!updated) {
@@ -124,7 +127,7 @@ export function createDevicesOperations(ports: DevicesPorts): Operations {
     }
     await provisioner.deactivate(deviceId, device.certificateId);
     logger.info('device certificate reissued on a retried registration', { deviceId });
-    return { status: 201, body: registrationBody(updated, credentials, await provisioner.endpoint()), headers: { 'idempotent-replayed': 'true' } };
+    return { status: 201, body: registrationBody(updated, credentials, endpoint), headers: { 'idempotent-replayed': 'true' } };
   }
 
   return {
