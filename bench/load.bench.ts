@@ -86,7 +86,7 @@ export async function run(devices = 1000, speed = 10): Promise<LoadResult> {
     const patients = Array.from({ length: Math.ceil(devices / 10) }, () => newId('pat'));
     const gateways = await mapLimit(Array.from({ length: devices }, (_, index) => index), 16, async (index) => {
       const deviceId = newId('dev');
-      const certificate = issuer.issue(deviceId);
+      const certificate = await issuer.issue(deviceId);
       const exercises = exercisesForDevice('mixed', index);
       const patientId = patients[Math.floor(index / 10)]!;
       await registry.create({ deviceId, patientId, placements: placementsFor(exercises), status: 'active', certificateId: certificate.certificateId, model: 'LoadSim', createdAt: at, updatedAt: at });

@@ -9,7 +9,6 @@
  * key and body registers nothing new and answers for the same device with a fresh certificate, the previous one
  * (which the caller evidently did not receive) being deactivated. Another body with the same key is a 422.
  */
-import type { z } from 'zod';
 import type { PatientAccess } from '../access/patient-access.js';
 import { callerOf, type ApiResponse, type Caller, type Operations } from '../api/operation.js';
 import type { AuditLog, AuditResourceType } from '../audit/audit-log.js';

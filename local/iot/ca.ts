@@ -4,7 +4,7 @@
  * node:crypto, which generates RSA keys natively (forge cannot sign with EC keys, so RSA 2048 it is).
  * Device certificates carry only the device id (CN), never patient data.
  */
-import { createHash, generateKeyPair, randomBytes, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPair, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -27,8 +27,11 @@ export interface LocalCertificateAuthority {
   readonly caCertificatePem: string;
   /** The broker's certificate for `localhost`/127.0.0.1/::1, persisted in caDir and renewed when due. */
   serverCertificate(): Promise<IssuedCertificate>;
-  /** A client certificate whose subject CN is the device id. */
-  issueDeviceCertificate(deviceId: string, options?: { validDays?: number }): Promise<IssuedCertificate>;
+  /**
+   * A client certificate whose subject CN is the device id, with a fresh key pair unless `keyPair` is given
+   * (load runs share one pair across thousands of simulated gateways; real devices never do).
+   */
+  issueDeviceCertificate(deviceId: string, options?: { validDays?: number; keyPair?: DeviceKeyPair }): Promise<IssuedCertificate>;
 }
 
 const CA_KEY = 'ca.key.pem';
@@ -45,7 +48,12 @@ export function certificateIdOf(certificatePem: string): string {
   return createHash('sha256').update(new X509Certificate(certificatePem).raw).digest('hex');
 }
 
-async function newKeyPair(): Promise<{ privateKeyPem: string; publicKeyPem: string }> {
+export interface DeviceKeyPair {
+  readonly privateKeyPem: string;
+  readonly publicKeyPem: string;
+}
+
+export async function newKeyPair(): Promise<DeviceKeyPair> {
   const { privateKey, publicKey } = await generateKeyPairAsync('rsa', {
     modulusLength: 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
@@ -68,7 +76,18 @@ function certificateDer(cert: forge.pki.Certificate): Buffer {
 interface CaMaterial {
   readonly cert: forge.pki.Certificate;
   readonly key: forge.pki.rsa.PrivateKey;
+  /** The same key for node:crypto, which signs natively: forge's pure-JS RSA made each certificate cost ~0.3 s. */
+  readonly keyObject: KeyObject;
   readonly certificatePem: string;
+}
+
+/** What forge's `cert.sign` does, with the RSA signature computed by node:crypto. */
+function signNatively(cert: forge.pki.Certificate, key: KeyObject): void {
+  cert.signatureOid = cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption!;
+  // getTBSCertificate is public in node-forge but missing from its type definitions.
+  cert.tbsCertificate = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
+  const tbs = Buffer.from(forge.asn1.toDer(cert.tbsCertificate).getBytes(), 'binary');
+  cert.signature = sign('sha256', tbs, key).toString('binary');
 }
 
 function newCertificate(publicKeyPem: string, subjectCn: string, validDays: number, now: number): forge.pki.Certificate {
@@ -96,7 +115,7 @@ function issue(
     { name: 'authorityKeyIdentifier', keyIdentifier: ca.cert.generateSubjectKeyIdentifier().getBytes() },
     ...extensions,
   ]);
-  cert.sign(ca.key, forge.md.sha256.create());
+  signNatively(cert, ca.keyObject);
   return {
     certificatePem: forge.pki.certificateToPem(cert),
     privateKeyPem: keys.privateKeyPem,
@@ -124,12 +143,13 @@ async function createCa(caDir: string): Promise<CaMaterial> {
     { name: 'subjectKeyIdentifier' },
   ]);
   const key = forge.pki.privateKeyFromPem(keys.privateKeyPem) as forge.pki.rsa.PrivateKey;
-  cert.sign(key, forge.md.sha256.create());
+  const keyObject = createPrivateKey(keys.privateKeyPem);
+  signNatively(cert, keyObject);
   const certificatePem = forge.pki.certificateToPem(cert);
   // Key first, certificate last: loading needs the certificate, so a crash in between reads as "no CA".
   await writeFileAtomically(join(caDir, CA_KEY), keys.privateKeyPem, { mode: 0o600 });
   await writeFileAtomically(join(caDir, CA_CERT), certificatePem);
-  return { cert, key, certificatePem };
+  return { cert, key, keyObject, certificatePem };
 }
 
 async function loadCa(caDir: string): Promise<CaMaterial | undefined> {
@@ -141,7 +161,7 @@ async function loadCa(caDir: string): Promise<CaMaterial | undefined> {
   const key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
   const publicKey = cert.publicKey as forge.pki.rsa.PublicKey;
   if (publicKey.n.compareTo(key.n) !== 0) throw new Error(`local IoT CA in ${caDir}: key and certificate do not match`);
-  return { cert, key, certificatePem };
+  return { cert, key, keyObject: createPrivateKey(keyPem), certificatePem };
 }
 
 function isCurrentServerCertificate(ca: CaMaterial, certificatePem: string): boolean {
@@ -208,7 +228,7 @@ async function openCa(caDir: string): Promise<LocalCertificateAuthority> {
     },
     async issueDeviceCertificate(deviceId, options = {}) {
       if (!isDeviceId(deviceId)) throw new TypeError('not a device id');
-      return issue(ca, await newKeyPair(), deviceId, options.validDays ?? 10 * 365, [
+      return issue(ca, options.keyPair ?? (await newKeyPair()), deviceId, options.validDays ?? 10 * 365, [
         { name: 'keyUsage', digitalSignature: true, critical: true },
         { name: 'extKeyUsage', clientAuth: true },
       ]);
