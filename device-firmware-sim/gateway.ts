@@ -4,6 +4,7 @@
  * `speed` times faster, to its telemetry topic or the Basic Ingest form of it. A connection publishes at most
  * `maxPublishesPerSecond` (IoT Core: 100 per connection); faster schedules are held back, never dropped.
  */
+import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import mqtt, { type MqttClient } from 'mqtt';
 import { encodeTelemetry } from '../lambdas/telemetry/codec.js';
@@ -74,8 +75,16 @@ export interface GatewayResult {
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (ms <= 0 || signal?.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    // The listener goes when the timer fires, so a long run does not pile thousands of them on one signal.
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 
 export function mqttOptions(connection: DeviceConnection, connectTimeoutMs = 10_000) {
@@ -84,7 +93,8 @@ export function mqttOptions(connection: DeviceConnection, connectTimeoutMs = 10_
     key: connection.privateKeyPem,
     cert: connection.certificatePem,
     ...(connection.caCertificatePem ? { ca: connection.caCertificatePem } : {}),
-    servername: connection.host,
+    // SNI carries host names only (RFC 6066); for an IP address TLS checks the certificate's IP entries.
+    ...(isIP(connection.host) ? {} : { servername: connection.host }),
     rejectUnauthorized: true,
     // MQTT 3.1.1: what IoT Core and the local broker (aedes) both speak.
     protocolVersion: 4 as const,
