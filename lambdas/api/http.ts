@@ -112,7 +112,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     const request: ApiRequest = { requestId, operationId: route.operationId, caller, params, query, body, headers };
     const operation = options.operations[route.operationId]!;
     const idempotencyKey = headers['idempotency-key'];
-    if (!route.idempotent || !idempotencyKey || !options.idempotency || !caller) return operation(request);
+    if (route.idempotent !== true || !idempotencyKey || !options.idempotency || !caller) return operation(request);
 
     if (idempotencyKey.length > 128) throw new ValidationError('Idempotency-Key is too long', [{ field: 'header.idempotency-key', message: 'at most 128 characters' }]);
     const scope = `${caller.userId}#${route.operationId}`;

@@ -22,8 +22,12 @@ export interface RouteDefinition {
   readonly params?: z.ZodObject;
   readonly query?: z.ZodObject;
   readonly body?: z.ZodType;
-  /** Creating POSTs honour `Idempotency-Key` (CONVENTIONS.md: retries). */
-  readonly idempotent?: boolean;
+  /**
+   * Creating POSTs honour `Idempotency-Key` (CONVENTIONS.md: retries). `true`: the HTTP layer stores the first
+   * response and replays it. `'by-operation'`: the operation handles the key itself, for responses that carry a
+   * secret which must never be stored (a device's private key).
+   */
+  readonly idempotent?: boolean | 'by-operation';
   /** Success status and an example response body for the OpenAPI document. */
   readonly success: { readonly status: number; readonly example?: unknown; readonly description?: string };
   /** Example request body (OpenAPI). */

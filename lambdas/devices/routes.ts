@@ -55,6 +55,7 @@ export const deviceRoutes = defineRoutes([
       "Registers a home gateway to a patient: its IoT identity and an active certificate. The answer carries the private key once (it is stored nowhere), the MQTT endpoint and the device's topics. An admin, or a clinician or therapist on the patient's care team. Audited. Honours Idempotency-Key: a retry registers nothing new and answers with a fresh certificate for the same device (the previous one is deactivated).",
     auth: 'user',
     roles: DEVICE_MANAGERS,
+    idempotent: 'by-operation',
     body: createDeviceBody,
     example: { patientId: EXAMPLE_IDS.patient, placements: ['right-upper-arm', 'right-forearm'], model: 'RehabHub 2', serialNumber: 'RH2-004211' },
     success: { status: 201, example: exampleRegistration, description: 'Registered; credentials are shown this once' },

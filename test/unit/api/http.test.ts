@@ -12,6 +12,8 @@ const routes: RouteDefinition[] = [
     body: z.strictObject({ name: z.string().min(1), size: z.number().int().positive() }), success: { status: 201 } },
   { operationId: 'getThing', method: 'GET', path: '/things/{id}', fn: 'test', tag: 't', summary: 's', auth: 'user', roles: ['clinician', 'patient'],
     params: z.strictObject({ id: z.string().regex(/^thg_\w+$/) }), query: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) }), success: { status: 200 } },
+  { operationId: 'createSecret', method: 'POST', path: '/secrets', fn: 'test', tag: 't', summary: 's', auth: 'user', roles: ['clinician'], idempotent: 'by-operation',
+    body: z.strictObject({ name: z.string() }), success: { status: 201 } },
   { operationId: 'open', method: 'GET', path: '/open', fn: 'test', tag: 't', summary: 's', auth: 'public', success: { status: 200 } },
 ];
 
@@ -72,6 +74,7 @@ describe('createHttpHandler', () => {
   const ok: Operations = {
     createThing: async (request) => ({ status: 201, body: { id: 'thg_1', ...(request.body as object) } }),
     getThing: async (request) => ({ status: 200, body: { id: request.params.id, limit: request.query.limit } }),
+    createSecret: async (request) => ({ status: 201, body: { key: request.headers['idempotency-key'], secret: 'once' } }),
     open: async () => ({ status: 200, body: { open: true } }),
   };
 
@@ -139,6 +142,13 @@ describe('createHttpHandler', () => {
     expect(second.headers?.['idempotent-replayed']).toBe('true');
     expect(created).toBe(1);
     expect((await send({ name: 'b', size: 1 })).statusCode).toBe(422);
+  });
+
+  it('leaves Idempotency-Key to the operation when its response holds a secret, and never stores that response', async () => {
+    const { handler, idempotency } = handlerWith(ok);
+    const response = await handler(event('POST', '/secrets', { claims: clinician, body: JSON.stringify({ name: 'a' }), headers: { 'Idempotency-Key': 'k-9' } }), context);
+    expect(JSON.parse(response.body)).toEqual({ key: 'k-9', secret: 'once' });
+    expect(idempotency.entries.size).toBe(0);
   });
 
   it('frees the key after a fault so a retry runs', async () => {
