@@ -22,6 +22,8 @@ export interface AppConfig {
   readonly vpcEndpointIds: readonly string[];
   /** Steady-state requests per second and burst for the whole API stage. */
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Subscribed to the stage's alarm topic when set (SNS sends it a confirmation e-mail first). */
+  readonly alarmEmail?: string;
 }
 
 const CHIME_MEDIA_REGIONS = [
@@ -65,6 +67,8 @@ export function readConfig(node: Pick<Node, 'tryGetContext'>): AppConfig {
   if (!(rateLimit > 0) || !(burstLimit > 0)) throw new ConfigError('throttleRateLimit and throttleBurstLimit: positive numbers');
   const region = String(get('region') ?? process.env.CDK_DEFAULT_REGION ?? 'us-east-1');
   if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) throw new ConfigError(`region: not an AWS region: ${region}`);
+  const alarmEmail = String(get('alarmEmail') ?? '').trim() || undefined;
+  if (alarmEmail !== undefined && !/^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/.test(alarmEmail)) throw new ConfigError(`alarmEmail: not one e-mail address: ${alarmEmail}`);
   return {
     stage,
     region,
@@ -76,5 +80,6 @@ export function readConfig(node: Pick<Node, 'tryGetContext'>): AppConfig {
     endpointType,
     vpcEndpointIds,
     throttle: { rateLimit, burstLimit },
+    alarmEmail,
   };
 }

@@ -15,7 +15,7 @@ export class StatefulStack extends Stack {
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
     this.records = new Records(this, 'Records', { stage: props.config.stage, removalPolicy: props.config.removalPolicy });
-    // CloudWatch alarms publish to the telemetry alarm topic, which is encrypted with this key (key policy, so here).
+    // CloudWatch alarms publish to the stage's alarm topic (Observability), which is encrypted with this key (key policy, so here).
     this.records.key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     new CfnOutput(this, 'RecordsTableName', { value: this.records.recordsTable.tableName });
     new CfnOutput(this, 'TelemetryStreamName', { value: this.records.telemetryStream.streamName });

@@ -7,6 +7,7 @@ import type { AppConfig } from './config.js';
 import { Api } from './constructs/api.js';
 import { Auth } from './constructs/auth.js';
 import { DeviceProvisioning } from './constructs/devices.js';
+import { Observability } from './constructs/observability.js';
 import type { Records } from './constructs/records.js';
 import { TableAccess } from './constructs/table-access.js';
 import { TelehealthFunction } from './constructs/telehealth-function.js';
@@ -25,6 +26,7 @@ export class StatelessStack extends Stack {
   public readonly api: Api;
   public readonly functions: ReadonlyMap<string, TelehealthFunction>;
   public readonly telemetry: Telemetry;
+  public readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -57,7 +59,7 @@ export class StatelessStack extends Stack {
     }
     this.functions = functions;
     // Video consults: Chime permissions for the consults function, and the meeting-events rule and function.
-    new Video(this, 'Video', { stage: config.stage, apiFunction: functions.get('consults')!, environment, tables, logRetention: config.logRetention, logKey: records.key });
+    const video = new Video(this, 'Video', { stage: config.stage, apiFunction: functions.get('consults')!, environment, tables, logRetention: config.logRetention, logKey: records.key });
     // Wearable telemetry: the device policy, the IoT rule into the stream, the stream processor, dead letters, alarms.
     this.telemetry = new Telemetry(this, 'Telemetry', {
       stage: config.stage,
@@ -87,6 +89,21 @@ export class StatelessStack extends Stack {
       throttle: config.throttle,
     });
 
+    // One alarm topic and one dashboard for the stage: every function of the stack, the API, the tables, the domain alarms.
+    this.observability = new Observability(this, 'Observability', {
+      stage: config.stage,
+      key: records.key,
+      alarmEmail: config.alarmEmail,
+      apiStage: this.api.restApi.deploymentStage,
+      functions: new Map<string, TelehealthFunction>([...functions, ['telemetry-processor', this.telemetry.processor], ['consult-events', video.eventsFunction]]),
+      tables: new Map([['records', tables.records], ['audit', tables.audit]]),
+      alarms: new Map([
+        ['Telemetry iterator age', this.telemetry.iteratorAgeAlarm],
+        ['Telemetry dead letters', this.telemetry.deadLetterAlarm],
+        ['Consult events dead letters', video.deadLetterAlarm],
+      ]),
+    });
+
     // Findings that hold for every function of the stack, each with its reason.
     Validations.of(this).acknowledge({
       id: 'HIPAA.Security-LambdaInsideVPC',
@@ -105,6 +122,7 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'AppClientId', { value: this.auth.appClient.userPoolClientId });
     new CfnOutput(this, 'TelemetryDeadLetterQueueUrl', { value: this.telemetry.deadLetterQueue.queueUrl });
-    new CfnOutput(this, 'TelemetryAlarmTopicArn', { value: this.telemetry.alarmTopic.topicArn });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.alarmTopic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
   }
 }

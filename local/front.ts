@@ -53,6 +53,15 @@ export function compileRoutes(routes: readonly RouteDefinition[]): CompiledRoute
     .sort((a, b) => b.literalSegments - a.literalSegments);
 }
 
+/** A malformed %-escape is the client's mistake: passed on as sent, the route's schema answers 400 on that field (not a 502). */
+function decodeParameter(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
 export function matchRoute(compiled: readonly CompiledRoute[], method: string, path: string) {
   let pathKnown = false;
   for (const candidate of compiled) {
@@ -61,7 +70,7 @@ export function matchRoute(compiled: readonly CompiledRoute[], method: string, p
     pathKnown = true;
     if (candidate.route.method !== method) continue;
     const pathParameters: Record<string, string> = {};
-    candidate.paramNames.forEach((name, index) => (pathParameters[name] = decodeURIComponent(match[index + 1]!)));
+    candidate.paramNames.forEach((name, index) => (pathParameters[name] = decodeParameter(match[index + 1]!)));
     return { route: candidate.route, pathParameters, pathKnown };
   }
   return { route: undefined, pathParameters: {}, pathKnown };

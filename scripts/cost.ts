@@ -18,7 +18,7 @@ import { newId } from '../lambdas/shared/ids.js';
 import { decodeTelemetry, encodeTelemetry } from '../lambdas/telemetry/codec.js';
 import { DeviceProcessor } from '../lambdas/telemetry/device-processor.js';
 import type { DeviceRecord } from '../lambdas/telemetry/devices.js';
-import { sessionSummaryItem } from '../lambdas/telemetry/dynamo-store.js';
+import { deviceStateFromItem, deviceStateItem, sessionSummaryItem } from '../lambdas/telemetry/dynamo-store.js';
 import { telemetryEventSource, telemetryProcessorFunction } from '../lambdas/telemetry/event-source.js';
 import { telemetryKeys } from '../lambdas/telemetry/keys.js';
 import type { DeviceState } from '../lambdas/telemetry/model.js';
@@ -105,7 +105,7 @@ function measureProcessor(messageSeconds: number): ProcessorMeasure {
   const totals = { raw: 0, state: 0, summary: 0, repetitions: 0, stateRead: 0, rawBytes: 0 };
   let cpu = 0;
   for (const data of messages) {
-    if (state) totals.stateRead += rru(itemBytes({ ...telemetryKeys.deviceState(deviceId), entity: 'device-state', deviceId, version: state.version, state: JSON.stringify(state) }));
+    if (state) totals.stateRead += rru(itemBytes(deviceStateItem(deviceId, state.version, state)));
     const started = performance.now();
     const processor = new DeviceProcessor(device, state);
     processor.apply(decodeTelemetry(data), data);
@@ -120,9 +120,9 @@ function measureProcessor(messageSeconds: number): ProcessorMeasure {
     // The summary is written to the table and to gsi1 (all attributes projected): two writes of its size.
     for (const session of changes.sessions) totals.summary += 2 * wru(itemBytes(sessionSummaryItem(session)));
     const { version, ...rest } = changes.state;
-    const stateItem = { ...telemetryKeys.deviceState(deviceId), entity: 'device-state', deviceId, version, state: JSON.stringify(rest) };
+    const stateItem = deviceStateItem(deviceId, version, rest);
     totals.state += wru(itemBytes(stateItem));
-    state = { ...(JSON.parse(stateItem.state) as Omit<DeviceState, 'version'>), version } as DeviceState;
+    state = deviceStateFromItem(stateItem);
   }
   const n = messages.length;
   return {

@@ -136,7 +136,8 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   }
 
   return middy(core)
-    .use(captureLambdaHandler(tracer))
+    // The response is the API's answer (patient records, notes, intake): never copied into the trace as metadata.
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));
 }

@@ -43,7 +43,8 @@ async function append(log: AuditLog, at: Date, request: ApiRequest, actor: Consu
 
 /**
  * Runs the work and appends its audit record once the patient is known: after success before the response leaves
- * (a failed audit write fails the request, so nothing is served unaudited), after a refusal or fault with its outcome.
+ * (a failed audit write fails the request, so nothing is served unaudited), after a refusal or fault with its outcome;
+ * nothing for a request refused as invalid.
  */
 export async function auditedConsult<T>(
   auditing: Auditing,
@@ -56,8 +57,10 @@ export async function auditedConsult<T>(
   try {
     result = await work(target);
   } catch (error) {
-    if (target.patientId) {
-      await append(auditing.log, auditing.now(), request, actor, target, outcomeOf(error), target.patientId).catch((auditError: unknown) =>
+    const outcome = outcomeOf(error);
+    // As in `audited`: a request refused as malformed (400) changed nothing, so it writes nothing, audit included.
+    if (target.patientId && outcome !== 'invalid') {
+      await append(auditing.log, auditing.now(), request, actor, target, outcome, target.patientId).catch((auditError: unknown) =>
         logger.error('audit append failed', { operationId: request.operationId, errorName: (auditError as Error)?.name }),
       );
     }

@@ -512,12 +512,11 @@ export function createConsultOperations(ports: ConsultPorts): Operations {
     },
 
     getConsultNote: noteOperation('read-notes', async ({ consult, facts }) => {
+      // Patients learn nothing about a note they may not see: the setting first, and a hidden note reads like none.
+      if (facts.role === 'patient' && settings.notesPatientVisibility === 'never') throw new Forbidden("consult notes are not shared with patients");
       const latest = await notes.latest(consult.id);
       if (!latest) throw new NotFound('this consult has no note yet');
-      if (facts.role === 'patient') {
-        if (settings.notesPatientVisibility === 'never') throw new Forbidden("consult notes are not shared with patients");
-        if (!patientMaySee(settings.notesPatientVisibility, latest)) throw new NotFound('this consult has no signed note yet');
-      }
+      if (facts.role === 'patient' && !patientMaySee(settings.notesPatientVisibility, latest)) throw new NotFound('this consult has no note yet');
       return { status: 200, body: noteView(latest, await notes.listAddenda(consult.id)), headers: etag(latest.version) };
     }),
 
@@ -568,6 +567,8 @@ export function createConsultOperations(ports: ConsultPorts): Operations {
       const actor: ConsultActor = { id: invite.participantId, role: 'guest' };
       const target: ConsultAuditTarget = { patientId: consult.patientId, resourceType: 'consult-invite', resourceId: invite.participantId };
       return auditedConsult(auditing, request, actor, target, async () => {
+        // Used and expired links read exactly like unknown ones, whatever became of the consult since (consume re-checks).
+        if (invite.usedAt !== undefined || invite.validUntil <= at.toISOString()) throw new NotFound(INVITE_INVALID);
         if (!(await rateLimits.hit(`redeem-consult#${consult.id}`, settings.redeemPerConsult.limit, settings.redeemPerConsult.windowSeconds, at))) {
           throw new TooManyRequests('too many invite redemptions for this consult; try again later');
         }

@@ -14,6 +14,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { isConditionFailure } from '../records/dynamo-support.js';
 import { telemetryKeys } from './keys.js';
 import type { DeviceChanges, DeviceState, RehabSession, TelemetryStore } from './model.js';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /** BatchWriteItem takes at most 25 items. */
 const BATCH_WRITE_LIMIT = 25;
@@ -58,9 +59,7 @@ export class DynamoTelemetryStore implements TelemetryStore {
       new GetItemCommand({ TableName: this.tableName, Key: marshall(telemetryKeys.deviceState(deviceId)), ConsistentRead: true }),
     );
     if (!result.Item) return undefined;
-    const item = unmarshall(result.Item) as { state: string; version: number };
-    const state = JSON.parse(item.state) as DeviceState;
-    return { ...state, version: item.version };
+    return deviceStateFromItem(unmarshall(result.Item));
   }
 
   async commit(changes: DeviceChanges): Promise<'committed' | 'conflict'> {
@@ -79,14 +78,7 @@ export class DynamoTelemetryStore implements TelemetryStore {
       await this.db.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: marshall({
-            ...telemetryKeys.deviceState(changes.deviceId),
-            entity: 'device-state',
-            deviceId: changes.deviceId,
-            version,
-            // JSON text: the analyzer state must come back bit for bit, including numbers DynamoDB would normalise.
-            state: JSON.stringify(state),
-          }),
+          Item: marshall(deviceStateItem(changes.deviceId, version, state)),
           ...(changes.expectedVersion === undefined
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': { N: String(changes.expectedVersion) } } }),
@@ -141,4 +133,20 @@ export class DynamoTelemetryStore implements TelemetryStore {
       await sleep(Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2));
     }
   }
+}
+
+/**
+ * The per-device state item. The state is JSON text, so the analyzer state comes back bit for bit (DynamoDB numbers
+ * would normalise), deflated: the item is rewritten for every device in every batch, and its size is the largest
+ * share of the processor's write units (scripts/cost.ts measures it through this function).
+ */
+export function deviceStateItem(deviceId: string, version: number, state: Omit<DeviceState, 'version'>): Record<string, unknown> {
+  return { ...telemetryKeys.deviceState(deviceId), entity: 'device-state', deviceId, version, stateDeflated: deflateRawSync(JSON.stringify(state)) };
+}
+
+/** Reads both forms: deflated, and the plain JSON text that earlier versions wrote. */
+export function deviceStateFromItem(item: Record<string, unknown>): DeviceState {
+  const { state, stateDeflated, version } = item as { state?: string; stateDeflated?: Uint8Array; version: number };
+  const text = stateDeflated ? inflateRawSync(stateDeflated).toString('utf8') : state!;
+  return { ...(JSON.parse(text) as Omit<DeviceState, 'version'>), version } as DeviceState;
 }

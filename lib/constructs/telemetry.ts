@@ -1,6 +1,5 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnPolicy, CfnTopicRule } from 'aws-cdk-lib/aws-iot';
 import { Stream, type IStream } from 'aws-cdk-lib/aws-kinesis';
@@ -8,7 +7,6 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { physicalName, telemetryStream } from '../../lambdas/definitions/tables.js';
@@ -21,7 +19,7 @@ import { TelehealthFunction } from './telehealth-function.js';
 
 export interface TelemetryProps {
   readonly stage: string;
-  /** The data key of the stateful stack: the stream is encrypted with it; the dead-letter queue and alarm topic are too. */
+  /** The data key of the stateful stack: the stream is encrypted with it; the dead-letter queue is too. */
   readonly key: IKey;
   readonly tables: TableAccess;
   /** The functions' common environment (table names, stage). */
@@ -35,7 +33,8 @@ const ITERATOR_AGE_ALARM_MS = 5 * 60_000;
 /**
  * Wearable telemetry in AWS: the device IoT policy, the topic rule into the telemetry stream (partition key = device
  * id, errors to the dead-letter queue), the stream processor with its event source mapping, the dead-letter queue,
- * and alarms on processing lag and dead letters. The stream itself lives in the stateful stack.
+ * and alarms on processing lag and dead letters (their actions are the stage's alarm topic, added by `Observability`).
+ * The stream itself lives in the stateful stack.
  */
 export class Telemetry extends Construct {
   public readonly stream: IStream;
@@ -43,7 +42,6 @@ export class Telemetry extends Construct {
   public readonly processor: TelehealthFunction;
   public readonly topicRule: CfnTopicRule;
   public readonly devicePolicy: CfnPolicy;
-  public readonly alarmTopic: Topic;
   public readonly iteratorAgeAlarm: Alarm;
   public readonly deadLetterAlarm: Alarm;
 
@@ -138,12 +136,6 @@ export class Telemetry extends Construct {
       },
     );
 
-    this.alarmTopic = new Topic(this, 'Alarms', {
-      displayName: `Telehealth ${props.stage} telemetry alarms`,
-      masterKey: props.key,
-      enforceSSL: true,
-    });
-    const notify = new SnsAction(this.alarmTopic);
     this.iteratorAgeAlarm = new Alarm(this, 'IteratorAgeAlarm', {
       alarmDescription: 'Telemetry processing is more than 5 minutes behind the stream (throttling, errors, or too few shards).',
       metric: this.stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: 'Maximum', period: Duration.minutes(1) }),
@@ -161,9 +153,5 @@ export class Telemetry extends Construct {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    for (const alarm of [this.iteratorAgeAlarm, this.deadLetterAlarm]) {
-      alarm.addAlarmAction(notify);
-      alarm.addOkAction(notify);
-    }
   }
 }

@@ -1,4 +1,5 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -45,6 +46,8 @@ export class Video extends Construct {
   public readonly eventsFunction: TelehealthFunction;
   public readonly rule: Rule;
   public readonly deadLetterQueue: Queue;
+  /** Meeting events that failed every retry (actions: the stage's alarm topic, added by `Observability`). */
+  public readonly deadLetterAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: VideoProps) {
     super(scope, id);
@@ -95,6 +98,14 @@ export class Video extends Construct {
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself the dead-letter queue of the meeting-events rule and function; it has none of its own.',
+    });
+    this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
+      alarmDescription: 'Chime meeting events are in the dead-letter queue: consult timelines miss join/leave/end entries until they are replayed.',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(5) }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
     this.eventsFunction = new TelehealthFunction(this, 'ConsultEvents', {

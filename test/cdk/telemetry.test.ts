@@ -116,7 +116,7 @@ describe('Telemetry (stateless stack)', () => {
       Statistic: 'Maximum',
       Threshold: 300_000,
       ComparisonOperator: 'GreaterThanThreshold',
-      AlarmActions: [ref('TelemetryAlarms')],
+      AlarmActions: [ref('ObservabilityAlarmTopic')],
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
@@ -124,7 +124,7 @@ describe('Telemetry (stateless stack)', () => {
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('TelemetryDeadLetters'), 'QueueName'] } }],
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
-      AlarmActions: [ref('TelemetryAlarms')],
+      AlarmActions: [ref('ObservabilityAlarmTopic')],
     });
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     // CloudWatch may use the data key to publish to that topic.

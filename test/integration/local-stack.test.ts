@@ -54,6 +54,13 @@ describe('local stack', () => {
     expect(withQuery.body.errors[0].field).toBe('query');
   });
 
+  it('answers a malformed %-escape in a path parameter with a 400 on that field, not a 5xx', async () => {
+    const token = await api.token('user-1', 'patient');
+    const response = await api.call('GET', '/patients/%E0%A4%A', { token });
+    expect(response.status).toBe(400);
+    expect(response.body.errors[0].field).toBe('path.id');
+  });
+
   it('serves an OpenAPI document listing every route', async () => {
     const { status, body } = await api.call('GET', '/openapi.json');
     expect(status).toBe(200);

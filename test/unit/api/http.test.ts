@@ -1,11 +1,12 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { z } from 'zod';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { callerFromClaims, createHttpHandler, parseGroups } from '../../../lambdas/api/http.js';
 import type { Operations } from '../../../lambdas/api/operation.js';
 import type { RouteDefinition } from '../../../lambdas/api/route.js';
 import { Conflict, NotFound } from '../../../lambdas/shared/errors.js';
 import type { IdempotencyStore, StoredResponse } from '../../../lambdas/shared/idempotency.js';
+import { tracer } from '../../../lambdas/shared/observability.js';
 
 const routes: RouteDefinition[] = [
   { operationId: 'createThing', method: 'POST', path: '/things', fn: 'test', tag: 't', summary: 's', auth: 'user', roles: ['clinician'], idempotent: true,
@@ -172,5 +173,23 @@ describe('createHttpHandler', () => {
     expect(allowed.headers?.['access-control-allow-origin']).toBe('https://app.example.org');
     const other = await handler(event('GET', '/open', { headers: { Origin: 'https://evil.example' } }), context);
     expect(other.headers?.['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('never copies a response (patient data) into the trace, with tracing on as in AWS', async () => {
+    const spies = [
+      vi.spyOn(tracer, 'isTracingEnabled').mockReturnValue(true),
+      vi.spyOn(tracer, 'getSegment').mockReturnValue(undefined),
+      vi.spyOn(tracer, 'annotateColdStart').mockImplementation(() => undefined),
+      vi.spyOn(tracer, 'addServiceNameAnnotation').mockImplementation(() => undefined),
+    ];
+    const addResponseAsMetadata = vi.spyOn(tracer, 'addResponseAsMetadata').mockImplementation(() => undefined);
+    try {
+      const { handler } = handlerWith({ ...ok, getThing: async () => ({ status: 200, body: { id: 'thg_1', name: 'Jane Doe', birthDate: '1958-04-12' } }) });
+      const response = await handler(event('GET', '/things/{id}', { path: '/things/thg_1', claims: clinician, params: { id: 'thg_1' } }), context);
+      expect(response.statusCode).toBe(200);
+      expect(addResponseAsMetadata).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of [...spies, addResponseAsMetadata]) spy.mockRestore();
+    }
   });
 });

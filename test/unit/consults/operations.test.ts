@@ -122,6 +122,45 @@ describe('consult operations', () => {
   });
 });
 
+describe('refusals that must not tell anything apart', () => {
+  const soap = { subjective: 's', objective: 'o', assessment: 'a', plan: 'p' };
+
+  it.each(['never', 'after-signing'] as const)('answer a patient the same whether there is no note or one they may not see (%s)', async (visibility) => {
+    const { call, start } = setup({ notesPatientVisibility: visibility });
+    const consult = await start();
+    const none = await call('getConsultNote', patient, { params: { id: consult.id } });
+    await call('putConsultNote', doctor, { params: { id: consult.id }, body: soap });
+    const draft = await call('getConsultNote', patient, { params: { id: consult.id } });
+    expect(draft.status).toBeGreaterThanOrEqual(400);
+    expect({ status: draft.status, body: draft.body }).toEqual({ status: none.status, body: none.body });
+  });
+
+  it('answer used and expired links of an ended consult exactly like unknown ones', async () => {
+    const { ports, call, start } = setup();
+    const consult = await start();
+    const invite = async () => ((await call('inviteToConsult', doctor, { params: { id: consult.id }, body: { kind: 'other' } })) as any).body.invite.token as string;
+    const [used, expired] = [await invite(), await invite()];
+    expect((await call('redeemConsultInvite', null, { body: { token: used } })).status).toBe(201);
+    for (const stored of ports.invites.invites.values()) if (!stored.usedAt) stored.validUntil = new Date(Date.now() - 1000).toISOString();
+    expect((await call('endConsult', doctor, { params: { id: consult.id } })).status).toBe(200);
+    const unknown = await call('redeemConsultInvite', null, { body: { token: 'x'.repeat(43) } });
+    expect(unknown.status).toBe(404);
+    for (const token of [used, expired]) {
+      const answer = await call('redeemConsultInvite', null, { body: { token } });
+      expect({ status: answer.status, body: answer.body }).toEqual({ status: unknown.status, body: unknown.body });
+    }
+  });
+
+  it('write nothing, not even an audit record, for a request refused as invalid', async () => {
+    const { ports, call, start } = setup();
+    const consult = await start();
+    const before = ports.audit.entries.length;
+    expect((await call('putConsultNote', doctor, { params: { id: consult.id }, body: soap, headers: { 'if-match': 'not-a-version' } })).status).toBe(400);
+    expect((await call('inviteToConsult', doctor, { params: { id: consult.id }, body: { kind: 'practitioner', practitionerId: `prac_${'0'.repeat(26)}` } })).status).toBe(400);
+    expect(ports.audit.entries.slice(before)).toEqual([]);
+  });
+});
+
 describe('meeting events', () => {
   const event = (id: string, eventType: string, meetingId: string, extra: Record<string, unknown> = {}) => ({
     version: '0', id, 'detail-type': 'Chime Meeting State Change', source: 'aws.chime', account: '1', time: '2026-11-23T02:00:00Z', region: 'us-east-1', resources: [],
