@@ -155,6 +155,11 @@ class CountingStore implements Store {
     const json = this.states.get(deviceId);
     return json === undefined ? undefined : (JSON.parse(json) as DeviceState);
   }
+  /** One conditional write per session; counted, always granted (every device here uses its own sessions). */
+  async claimSession(): Promise<boolean> {
+    this.items += 1;
+    return true;
+  }
   async commit(changes: DeviceChanges): Promise<'committed'> {
     const state = JSON.stringify(changes.state);
     this.items += changes.raw.length + changes.repetitions.length + changes.sessions.length + 1;

@@ -76,6 +76,12 @@ export class DeviceProcessor {
     this.session = previous?.session;
   }
 
+  /** Whether applying `message` would write into a session other than the open one: a new, new-to-this-device one. */
+  entersNewSession(message: TelemetryMessage): boolean {
+    if (this.lastSeq !== undefined && message.seq <= this.lastSeq) return false;
+    return this.session?.sessionId !== message.sessionId;
+  }
+
   apply(message: TelemetryMessage, data: Uint8Array): RecordOutcome {
     // The topic (partition key) is authenticated by the broker; a payload naming another device is not this device's data.
     if (message.deviceId !== this.device.deviceId) return rejected('device-mismatch');

@@ -43,6 +43,8 @@ export class DynamoTelemetryStore implements TelemetryStore {
    * next seq (so the base never skips records the stream holds); any other writer since is caught by the version.
    */
   private readonly committed = new Map<string, DeviceState>();
+  /** Sessions this container has seen claimed, by device: a claim is written once per session, not per batch. */
+  private readonly claimed = new Map<string, string>();
 
   constructor(
     private readonly db: DynamoDBClient,
@@ -60,6 +62,26 @@ export class DynamoTelemetryStore implements TelemetryStore {
     );
     if (!result.Item) return undefined;
     return deviceStateFromItem(unmarshall(result.Item));
+  }
+
+  async claimSession(sessionId: string, deviceId: string): Promise<boolean> {
+    if (this.claimed.get(sessionId) === deviceId) return true;
+    try {
+      await this.db.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall({ ...telemetryKeys.sessionOwner(sessionId), entity: 'rehab-session-owner', sessionId, deviceId }),
+          ConditionExpression: 'attribute_not_exists(pk) OR deviceId = :device',
+          ExpressionAttributeValues: { ':device': { S: deviceId } },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+    if (this.claimed.size >= CACHED_STATES) this.claimed.delete(this.claimed.keys().next().value!);
+    this.claimed.set(sessionId, deviceId);
+    return true;
   }
 
   async commit(changes: DeviceChanges): Promise<'committed' | 'conflict'> {

@@ -6,6 +6,7 @@
  *   RSESS#<sessionId>  SUMMARY           a rehab session with its summary metrics; gsi1 lists a patient's sessions
  *   RSESS#<sessionId>  REP#<nnnn>        one repetition
  *   RSESS#<sessionId>  RAW#<seq>         one raw message as received (the session's raw window, for recomputation)
+ *   RSESS#<sessionId>  OWNER             the device that first used the session id (devices choose session ids)
  *
  * Sort keys of a session order as RAW# < REP# < SUMMARY, so one Query reads the repetitions and the summary.
  */
@@ -15,6 +16,7 @@ export const telemetryKeys = {
 
   sessionPartition: (sessionId: string) => `RSESS#${sessionId}`,
   sessionSummary: (sessionId: string) => ({ pk: `RSESS#${sessionId}`, sk: SUMMARY_SK }),
+  sessionOwner: (sessionId: string) => ({ pk: `RSESS#${sessionId}`, sk: 'OWNER' }),
   /** 1-based repetition index, zero-padded so the sort key orders numerically. */
   sessionRepetition: (sessionId: string, index: number) => ({ pk: `RSESS#${sessionId}`, sk: `${REP_PREFIX}${String(index).padStart(4, '0')}` }),
   /** uint32 sequence number, zero-padded to its 10 digits. */

@@ -112,6 +112,11 @@ export interface TelemetryStore {
    * reloads and reapplies (what that invocation applied is then dropped as duplicates).
    */
   commit(changes: DeviceChanges): Promise<'committed' | 'conflict'>;
+  /**
+   * Binds a session id to the device that first used it (session ids are chosen by devices), so no device can write
+   * into another device's (another patient's) session. False when the session belongs to another device.
+   */
+  claimSession(sessionId: string, deviceId: string): Promise<boolean>;
 }
 
 export type RejectReason =
@@ -125,7 +130,9 @@ export type RejectReason =
   /** Placements that are not segments, or that the exercise cannot use. */
   | 'invalid-session'
   /** Samples at another rate or from other placements than the session they claim to belong to. */
-  | 'session-mismatch';
+  | 'session-mismatch'
+  /** A session id that another device already uses. */
+  | 'foreign-session';
 
 /** A record the processor will not process, as the dead-letter queue receives it. No decoded sample values. */
 export interface DeadLetter {

@@ -129,6 +129,10 @@ export function createTelemetryProcessor(ports: TelemetryProcessorPorts, options
         letters.push(deadLetter(record, 'unknown-device', message.deviceId));
         continue;
       }
+      if (processor.entersNewSession(message) && message.deviceId === partitionKey && !(await ports.store.claimSession(message.sessionId, partitionKey))) {
+        letters.push(deadLetter(record, 'foreign-session', message.deviceId));
+        continue;
+      }
       const outcome = processor.apply(message, data);
       switch (outcome.kind) {
         case 'applied':

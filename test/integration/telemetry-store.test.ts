@@ -53,6 +53,14 @@ describe('telemetry storage on DynamoDB (dynalite)', () => {
     expect(await one.commit(stateChanges(deviceId, 1, 12))).toBe('conflict');
   });
 
+  it('binds a session id to the first device that claims it, across containers', async () => {
+    const sessionId = 'rsess_01JD3X6Q8N4W5T7V9Y2Z3A4B5E';
+    const [owner, other] = [device().deviceId, device().deviceId];
+    expect(await new DynamoTelemetryStore(db, table).claimSession(sessionId, owner)).toBe(true);
+    expect(await new DynamoTelemetryStore(db, table).claimSession(sessionId, owner)).toBe(true);
+    expect(await new DynamoTelemetryStore(db, table).claimSession(sessionId, other)).toBe(false);
+  });
+
   it('reuses the state it committed only for a batch that continues it', async () => {
     const deviceId = device().deviceId;
     const one = new DynamoTelemetryStore(db, table);

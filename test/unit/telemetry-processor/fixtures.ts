@@ -163,6 +163,14 @@ export class MemoryTelemetryStore implements TelemetryStore {
     return json === undefined ? undefined : (JSON.parse(json) as DeviceState);
   }
 
+  /** Unit-test double of the session claim: first device to use a session id owns it. */
+  readonly owners = new Map<string, string>();
+  async claimSession(sessionId: string, deviceId: string): Promise<boolean> {
+    const owner = this.owners.get(sessionId) ?? deviceId;
+    this.owners.set(sessionId, owner);
+    return owner === deviceId;
+  }
+
   async commit(changes: DeviceChanges): Promise<'committed' | 'conflict'> {
     if ((await this.beforeCommit?.(changes)) === 'conflict') return 'conflict';
     for (const { sessionId, seq, data } of changes.raw) {

@@ -170,6 +170,21 @@ describe('telemetry stream processor', () => {
     expect(store.sessions.size).toBe(0);
   });
 
+  it("refuses a device writing into another device's session: dead-lettered, the owner's session untouched", async () => {
+    const owner = device();
+    const intruder = device();
+    const { store, deadLetters, processBatch } = setup(owner, intruder);
+    const session = deviceSession({ deviceId: owner.deviceId });
+    await processBatch(kinesisEvent(recordsOf(session)));
+    const before = JSON.stringify(store.snapshot());
+    // Same session id (they are chosen by devices), published on the intruder's own topic.
+    const hijack = deviceSession({ deviceId: intruder.deviceId, sessionId: session.sessionId });
+    await processBatch(kinesisEvent(recordsOf(hijack)));
+    expect(new Set(deadLetters.letters.map((l) => [l.reason, l.deviceId].join(' ')))).toEqual(new Set([`foreign-session ${intruder.deviceId}`]));
+    expect(deadLetters.letters).toHaveLength(hijack.messages.length);
+    expect(JSON.stringify(store.snapshot())).toBe(before);
+  });
+
   it('dead-letters a session of an exercise outside the catalogue and everything it sends', async () => {
     const dev = device();
     const session = deviceSession({ deviceId: dev.deviceId });
