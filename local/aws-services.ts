@@ -1,13 +1,13 @@
 import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, ResourceNotFoundException as StreamNotFound, type KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 // dynalite and kinesalite ship no types; they are plain HTTP servers speaking the AWS JSON protocols.
 // @ts-expect-error untyped CommonJS module
 import dynalite from 'dynalite';
 // @ts-expect-error untyped CommonJS module
 import kinesalite from 'kinesalite';
 import type { StreamDefinition, TableDefinition } from '../lambdas/definitions/tables.js';
+import { listenHttp } from './net.js';
 
 export interface ListeningServer {
   readonly url: string;
@@ -16,21 +16,9 @@ export interface ListeningServer {
 }
 
 async function listen(server: Server, port: number, host: string): Promise<ListeningServer> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  const actual = (server.address() as AddressInfo).port;
-  return {
-    url: `http://${host}:${actual}`,
-    port: actual,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections?.();
-        // Both servers close their LevelDB store on close, flushing every acknowledged write.
-        server.close((error?: Error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  // Both servers close their LevelDB store on close, flushing every acknowledged write.
+  const listening = await listenHttp(server, port, host);
+  return { url: listening.url, port: listening.port, close: () => listening.stop() };
 }
 
 /** DynamoDB on LevelDB under `path`: every acknowledged write is on disk. */

@@ -18,8 +18,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { writeFileAtomically } from '../files.js';
+import { listenHttp } from '../net.js';
 
 export type ChimeMeetingEventType =
   | 'chime:AttendeeJoined'
@@ -437,23 +437,15 @@ export async function startChimeEmulator(options: ChimeEmulatorOptions = {}): Pr
     }
   }
 
-  const server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenHttp(createServer((req, res) => void handle(req, res)), options.port ?? 0, host);
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    port,
+    url: listening.url,
+    port: listening.port,
     // Idempotent, so a test's cleanup may close again after a restart test closed it.
     close: () =>
       (closing ??= (async () => {
-        await new Promise<void>((resolve, reject) => {
-          server.close((error) => (error ? reject(error) : resolve()));
-          server.closeIdleConnections();
-        });
+        await listening.stop();
         await delivering;
         await writing.catch(() => undefined);
       })()),

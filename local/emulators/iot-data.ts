@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenHttp } from '../net.js';
 
 export interface IotDataEmulatorOptions {
   port?: number;
@@ -71,22 +71,9 @@ export async function startIotDataEmulator(options: IotDataEmulatorOptions): Pro
     }
   }
 
-  const server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenHttp(createServer((req, res) => void handle(req, res)), options.port ?? 0, host);
   let closing: Promise<void> | undefined;
-  return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    port,
-    close: () =>
-      (closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeIdleConnections();
-      })),
-  };
+  return { url: listening.url, port: listening.port, close: () => (closing ??= listening.stop()) };
 }
 
 function authenticate(req: IncomingMessage): void {

@@ -11,8 +11,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { writeFileAtomically } from '../files.js';
+import { listenHttp } from '../net.js';
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
 
@@ -542,16 +542,9 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
   }
 
   let closing = false;
-  const server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const listening = await listenHttp(createServer((req, res) => void handle(req, res)), options.port ?? 0, host);
+  const port = listening.port;
+  baseUrl = listening.url;
   let closed: Promise<void> | undefined;
   return {
     url: baseUrl,
@@ -562,10 +555,7 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
         closing = true;
         // Long polls answer at once with what they have (nothing), so close() does not wait up to 20 s.
         wake();
-        await new Promise<void>((resolve, reject) => {
-          server.close((error) => (error ? reject(error) : resolve()));
-          server.closeIdleConnections();
-        });
+        await listening.stop();
         await writing.catch(() => undefined);
       })()),
   };
