@@ -95,7 +95,7 @@ export class StatelessStack extends Stack {
       key: records.key,
       alarmEmail: config.alarmEmail,
       apiStage: this.api.restApi.deploymentStage,
-      functions: new Map<string, TelehealthFunction>([...functions, ['telemetry-processor', this.telemetry.processor], ['consult-events', video.eventsFunction]]),
+      functions: new Map<string, TelehealthFunction>([...functions, ['telemetry-processor', this.telemetry.processor], ['telemetry-sweeper', this.telemetry.sweeper], ['consult-events', video.eventsFunction]]),
       tables: new Map([['records', tables.records], ['audit', tables.audit]]),
       alarms: new Map([
         ['Telemetry iterator age', this.telemetry.iteratorAgeAlarm],

@@ -7,7 +7,7 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { join } from 'node:path';
 import type { Deps } from '../lambdas/runtime/deps.js';
-import { telemetryProcessorFrom } from '../lambdas/telemetry/compose.js';
+import { sessionSweeperFrom, telemetryProcessorFrom } from '../lambdas/telemetry/compose.js';
 import { DynamoDeviceDirectory, isCertificateActive } from '../lambdas/telemetry/devices.js';
 import { startIotDataEmulator, type IotDataEmulator } from './emulators/iot-data.js';
 import { kinesisRuleAction, ruleErrorActionMessage, startLocalIotCore, type LocalIotCore } from './iot/broker.js';
@@ -47,10 +47,37 @@ export async function startLocalIotData(options: { host: string; port: number })
 export interface LocalTelemetry {
   readonly iotCore: LocalIotCore;
   readonly poller: KinesisPoller;
+  /** The idle-session sweep AWS runs every 5 minutes, here every minute; `stop()` clears its timer. */
+  readonly sweeper: LocalSweeper;
   /** The local CA (local/iot/ca.ts) that issues device certificates the broker accepts. */
   readonly caDir: string;
   /** In start order; the stack closes them in reverse (poller, then broker). */
   readonly parts: ReadonlyArray<{ close(): Promise<void> }>;
+}
+
+export interface LocalSweeper {
+  stop(): void;
+}
+
+const LOCAL_SWEEP_INTERVAL_MS = 60_000;
+
+/** Runs the same sweep as the AWS schedule on a timer; one run at a time, failures logged (the next run retries). */
+export function startLocalSweeper(deps: Deps, log: (line: string) => void, intervalMs = LOCAL_SWEEP_INTERVAL_MS): LocalSweeper {
+  const sweeper = sessionSweeperFrom(deps);
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    sweeper
+      .sweepIdleSessions({ now: deps.now(), idleMinutes: deps.config.telemetrySessionIdleMinutes })
+      .then((report) => {
+        if (report.interrupted.length > 0) log(`telemetry sweeper: ${report.interrupted.length} idle rehab session(s) interrupted`);
+      })
+      .catch((error: unknown) => log(`telemetry sweeper failed: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => (running = false));
+  }, intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 export function localTelemetryPaths(dataDir: string) {
@@ -97,7 +124,10 @@ export async function startLocalTelemetry(options: LocalTelemetryOptions): Promi
     });
     parts.push({ close: () => poller.stop() });
 
-    return { iotCore, poller, caDir: paths.caDir, parts };
+    const sweeper = startLocalSweeper(deps, log);
+    parts.push({ close: async () => sweeper.stop() });
+
+    return { iotCore, poller, sweeper, caDir: paths.caDir, parts };
   } catch (error) {
     for (const part of parts.reverse()) await part.close().catch(() => undefined);
     throw error;

@@ -8,6 +8,8 @@ export interface RuntimeConfig {
   /** Where the stream processor puts records it cannot process (malformed, unknown device); empty where unused. */
   readonly telemetryDeadLetterQueueUrl: string;
   readonly chimeMediaRegion: string;
+  /** Minutes without a message after which the sweeper marks an active rehab session interrupted; default 30. */
+  readonly telemetrySessionIdleMinutes?: number;
   /** Origins allowed to call the API from a browser; `*` is never used because the API takes credentials. */
   readonly allowedOrigins: readonly string[];
   /** Local endpoints; absent in AWS, where the SDK resolves the regional endpoints. */
@@ -30,6 +32,7 @@ export const ENV = {
   telemetryStreamName: 'TELEMETRY_STREAM_NAME',
   telemetryDeadLetterQueueUrl: 'TELEMETRY_DLQ_URL',
   chimeMediaRegion: 'CHIME_MEDIA_REGION',
+  telemetrySessionIdleMinutes: 'TELEMETRY_SESSION_IDLE_MINUTES',
   allowedOrigins: 'ALLOWED_ORIGINS',
 } as const;
 
@@ -48,5 +51,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
     telemetryDeadLetterQueueUrl: env[ENV.telemetryDeadLetterQueueUrl] ?? '',
     chimeMediaRegion: env[ENV.chimeMediaRegion] ?? env.AWS_REGION ?? 'us-east-1',
     allowedOrigins: (env[ENV.allowedOrigins] ?? '').split(',').filter(Boolean),
+    ...(env[ENV.telemetrySessionIdleMinutes] ? { telemetrySessionIdleMinutes: positiveNumber(ENV.telemetrySessionIdleMinutes, env[ENV.telemetrySessionIdleMinutes]!) } : {}),
   };
+}
+
+function positiveNumber(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`environment variable ${name} must be a positive number of minutes`);
+  return value;
 }

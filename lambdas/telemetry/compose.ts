@@ -5,6 +5,7 @@ import { DynamoDeviceDirectory } from './devices.js';
 import { DynamoTelemetryStore } from './dynamo-store.js';
 import { createTelemetryProcessorHandler, type TelemetryProcessorHandler, type TelemetryProcessorPorts } from './processor-handler.js';
 import { DynamoRehabSessions } from './rehab-sessions.js';
+import { SessionSweeper } from './session-sweeper.js';
 
 export function telemetryPortsFrom(deps: Deps): TelemetryProcessorPorts {
   const table = deps.config.recordsTableName;
@@ -22,4 +23,10 @@ export function telemetryProcessorFrom(deps: Deps): TelemetryProcessorHandler {
 /** The query API's read side: `listSessionsByPatient`, `getSession`, `recomputeSession`. */
 export function rehabSessionsFrom(deps: Deps): DynamoRehabSessions {
   return new DynamoRehabSessions(deps.dynamodb, deps.config.recordsTableName);
+}
+
+/** The idle-session sweeper, with its own store (the AWS schedule and the local timer both come through here). */
+export function sessionSweeperFrom(deps: Deps): SessionSweeper {
+  const table = deps.config.recordsTableName;
+  return new SessionSweeper(deps.dynamodb, table, new DynamoTelemetryStore(deps.dynamodb, table));
 }

@@ -6,6 +6,8 @@
  * - session-start opens a session; samples go to the open session's analyzer; session-end closes it. Samples of
  *   a session whose start never arrived open it (start marked missing). A new session closes an open one as
  *   interrupted. Every accepted message is kept as raw so the session can be recomputed.
+ * - The idle sweeper (session-sweeper.ts) closes an open session as interrupted through `interruptIdle`, like a new
+ *   session would: a later message of it is then refused (session-mismatch), never reopening it.
  * - Semantically invalid messages are rejected with a reason (the caller dead-letters them); their seq still
  *   counts as applied, so a replay does not reject them again.
  */
@@ -63,7 +65,7 @@ export class DeviceProcessor {
 
   /** Takes ownership of `state` (its open session is updated in place). */
   constructor(
-    private readonly device: DeviceRecord,
+    private readonly device: Pick<DeviceRecord, 'deviceId' | 'patientId'>,
     state: DeviceState | undefined,
   ) {
     const previous = state as DeviceStateWithHistory | undefined;
@@ -118,6 +120,18 @@ export class DeviceProcessor {
       case 'session-end':
         return this.end(message, open, continues, seq, data);
     }
+  }
+
+  /**
+   * Closes the open session as interrupted (its gateway went silent), if it is `sessionId` and its last applied
+   * message is still `lastSeq`; false otherwise (nothing changes). The device's lastSeq is untouched.
+   */
+  interruptIdle(sessionId: string, lastSeq: number): boolean {
+    const open = this.session;
+    if (!open || open.sessionId !== sessionId || open.lastSeq !== lastSeq) return false;
+    this.close(open, 'interrupted');
+    this.dirty = true;
+    return true;
   }
 
   /** The writes this batch produced, or undefined when it changed nothing (all duplicates). Call once, at the end. */

@@ -32,6 +32,10 @@ export function sessionSummaryItem(session: RehabSession): Record<string, unknow
     entity: 'rehab-session',
     gsi1pk: telemetryKeys.patientSessions(session.patientId),
     gsi1sk: telemetryKeys.patientSessionSort(session.startedAt, session.sessionId),
+    // Sparse: only an active session is in gsi2 (a put of the closed summary drops it), so the sweeper finds them without a scan.
+    ...(session.status === 'active'
+      ? { gsi2pk: telemetryKeys.activeSessions(), gsi2sk: telemetryKeys.activeSessionSort(session.lastMessageAt, session.sessionId) }
+      : {}),
     ...session,
   };
 }

@@ -3,7 +3,8 @@
  *
  *   DEVICE#<deviceId>  DEVICE            the device registry item (written by the devices API)
  *   DEVICE#<deviceId>  STATE             the stream processor's per-device state (last seq, open session)
- *   RSESS#<sessionId>  SUMMARY           a rehab session with its summary metrics; gsi1 lists a patient's sessions
+ *   RSESS#<sessionId>  SUMMARY           a rehab session with its summary metrics; gsi1 lists a patient's sessions;
+ *                                        gsi2 (only while active) lists active sessions by last message, for the sweeper
  *   RSESS#<sessionId>  REP#<nnnn>        one repetition
  *   RSESS#<sessionId>  RAW#<seq>         one raw message as received (the session's raw window, for recomputation)
  *   RSESS#<sessionId>  OWNER             the device that first used the session id (devices choose session ids)
@@ -25,6 +26,10 @@ export const telemetryKeys = {
   /** gsi1 of a session summary: one patient's sessions, ordered by start time. */
   patientSessions: (patientId: string) => `PATIENT#${patientId}#RSESS`,
   patientSessionSort: (startedAt: string, sessionId: string) => `${startedAt}#${sessionId}`,
+
+  /** gsi2 of an active session summary (sparse: removed once it is completed or interrupted), for the idle sweeper. */
+  activeSessions: () => 'RSESS#ACTIVE',
+  activeSessionSort: (lastMessageAt: string, sessionId: string) => `${lastMessageAt}#${sessionId}`,
 } as const;
 
 export const SUMMARY_SK = 'SUMMARY';

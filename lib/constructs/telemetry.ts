@@ -1,5 +1,7 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnPolicy, CfnTopicRule } from 'aws-cdk-lib/aws-iot';
 import { Stream, type IStream } from 'aws-cdk-lib/aws-kinesis';
@@ -27,6 +29,9 @@ export interface TelemetryProps {
   readonly logRetention: RetentionDays;
 }
 
+/** How often the idle-session sweeper runs; sessions idle for TELEMETRY_SESSION_IDLE_MINUTES (default 30) are closed. */
+export const SWEEP_INTERVAL_MINUTES = 5;
+
 /** Iterator age that means the processor has fallen behind the live view: 5 minutes in 3 of 5 minutes. */
 const ITERATOR_AGE_ALARM_MS = 5 * 60_000;
 
@@ -40,6 +45,9 @@ export class Telemetry extends Construct {
   public readonly stream: IStream;
   public readonly deadLetterQueue: Queue;
   public readonly processor: TelehealthFunction;
+  /** Marks active rehab sessions whose gateway went silent as interrupted (lambdas/telemetry/session-sweeper.ts). */
+  public readonly sweeper: TelehealthFunction;
+  public readonly sweepSchedule: Rule;
   public readonly topicRule: CfnTopicRule;
   public readonly devicePolicy: CfnPolicy;
   public readonly iteratorAgeAlarm: Alarm;
@@ -133,6 +141,34 @@ export class Telemetry extends Construct {
       {
         id: 'HIPAA.Security-LambdaConcurrency',
         reason: 'Concurrency is bounded by the stream: one invocation per shard (parallelization factor 1).',
+      },
+    );
+
+    // The idle-session sweeper: every 5 minutes, one Query of the active-session index and a few conditional writes.
+    this.sweeper = new TelehealthFunction(this, 'Sweeper', {
+      entry: 'telemetry-sweeper',
+      description: 'Telehealth telemetry sweeper: rehab sessions whose gateway went silent become interrupted',
+      environment: props.environment,
+      logRetention: props.logRetention,
+      logKey: props.key,
+      timeout: Duration.seconds(60),
+    });
+    props.tables.records.grantReadWriteData(this.sweeper.function);
+    props.tables.acknowledgeIndexWildcards(this.sweeper.role);
+    this.sweepSchedule = new Rule(this, 'SweepSchedule', {
+      description: 'Telehealth: sweep idle rehab sessions',
+      schedule: Schedule.rate(Duration.minutes(SWEEP_INTERVAL_MINUTES)),
+      // A failed sweep is not retried: the next one, minutes later, does the same work (each write is conditional).
+      targets: [new LambdaFunction(this.sweeper.function, { retryAttempts: 0 })],
+    });
+    Validations.of(this.sweeper.function).acknowledge(
+      {
+        id: 'HIPAA.Security-LambdaDLQ',
+        reason: 'Invoked by a 5-minute schedule with no payload: a failed run loses nothing, the next run sweeps the same sessions (failures alarm through Observability).',
+      },
+      {
+        id: 'HIPAA.Security-LambdaConcurrency',
+        reason: 'Concurrency is bounded by its schedule: one invocation every 5 minutes, each well under its timeout.',
       },
     );
 

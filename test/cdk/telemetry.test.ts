@@ -136,4 +136,26 @@ describe('Telemetry (stateless stack)', () => {
       },
     });
   });
+  it('runs the idle-session sweeper every 5 minutes, with read/write on the records table and its own alarms', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: arnOf('TelemetrySweeperFunction'), RetryPolicy: { MaximumRetryAttempts: 0 } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: arnOf('TelemetrySweeperFunction'),
+      Principal: 'events.amazonaws.com',
+      SourceArn: arnOf('TelemetrySweepSchedule'),
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [ref('TelemetrySweeperRole')],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem']) })]) },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'telehealth-dev-fn-telemetry-sweeper-errors',
+      Dimensions: [{ Name: 'FunctionName', Value: ref('TelemetrySweeperFunction') }],
+      AlarmActions: [ref('ObservabilityAlarmTopic')],
+    });
+  });
 });
