@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Segment } from '../rehab/exercises.js';
+import { SEGMENTS } from '../rehab/exercises.js';
 import { idParams, idSchema, pageQuery } from '../records/schemas.js';
 
 /**
@@ -7,18 +7,8 @@ import { idParams, idSchema, pageQuery } from '../records/schemas.js';
  * Model and serial number are hardware identifiers, kept to a small character set so no free text (PHI) lands there.
  */
 
-/** The limb segments a sensor can be strapped to (lambdas/rehab/exercises.ts `Segment`). */
-export const SEGMENTS = [
-  'left-upper-arm',
-  'right-upper-arm',
-  'left-forearm',
-  'right-forearm',
-  'left-thigh',
-  'right-thigh',
-  'left-shank',
-  'right-shank',
-  'trunk',
-] as const satisfies readonly Segment[];
+/** The limb segments a sensor can be strapped to, from the exercise catalogue. */
+export { SEGMENTS };
 
 /** A gateway carries one or two IMUs (docs/telemetry-format.md: sensorCount 1–2). */
 export const MAX_SENSORS_PER_DEVICE = 2;

@@ -10,16 +10,19 @@
 
 export type ExerciseId = 'shoulder-abduction' | 'forward-elevation' | 'elbow-flexion' | 'knee-extension' | 'sit-to-stand';
 
-export type Segment =
-  | 'left-upper-arm'
-  | 'right-upper-arm'
-  | 'left-forearm'
-  | 'right-forearm'
-  | 'left-thigh'
-  | 'right-thigh'
-  | 'left-shank'
-  | 'right-shank'
-  | 'trunk';
+/** The limb segments a sensor can be strapped to: the one list the device registry, codec users and metrics share. */
+export const SEGMENTS = [
+  'left-upper-arm',
+  'right-upper-arm',
+  'left-forearm',
+  'right-forearm',
+  'left-thigh',
+  'right-thigh',
+  'left-shank',
+  'right-shank',
+  'trunk',
+] as const;
+export type Segment = (typeof SEGMENTS)[number];
 
 export type SegmentKind = 'upper-arm' | 'forearm' | 'thigh' | 'shank' | 'trunk';
 export type Side = 'left' | 'right';
@@ -145,24 +148,14 @@ export const EXERCISES: Record<ExerciseId, ExerciseDefinition> = {
 };
 
 const EXERCISE_IDS = new Set<string>(Object.keys(EXERCISES));
-const SEGMENTS = new Set<string>([
-  'left-upper-arm',
-  'right-upper-arm',
-  'left-forearm',
-  'right-forearm',
-  'left-thigh',
-  'right-thigh',
-  'left-shank',
-  'right-shank',
-  'trunk',
-] satisfies Segment[]);
+const SEGMENT_SET = new Set<string>(SEGMENTS);
 
 export function isExerciseId(value: unknown): value is ExerciseId {
   return typeof value === 'string' && EXERCISE_IDS.has(value);
 }
 
 export function isSegment(value: unknown): value is Segment {
-  return typeof value === 'string' && SEGMENTS.has(value);
+  return typeof value === 'string' && SEGMENT_SET.has(value);
 }
 
 export function segmentKind(segment: Segment): SegmentKind {
