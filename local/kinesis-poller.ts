@@ -14,8 +14,7 @@
  * resumes after the last record handled (at-least-once, as with Lambda).
  */
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { writeFileAtomically } from './files.js';
+import { readFileIfExists, writeFileAtomically } from './files.js';
 import {
   DescribeStreamSummaryCommand,
   GetRecordsCommand,
@@ -402,13 +401,8 @@ export async function startKinesisPoller(options: KinesisPollerOptions): Promise
 }
 
 async function loadCheckpoints(file: string, streamArn: string): Promise<Record<string, string>> {
-  let raw: string;
-  try {
-    raw = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw error;
-  }
+  const raw = await readFileIfExists(file);
+  if (raw === undefined) return {};
   const data = JSON.parse(raw) as { version?: unknown; streamArn?: unknown; checkpoints?: Record<string, string> };
   if (data.version !== 1 || typeof data.checkpoints !== 'object' || data.checkpoints === null) {
     throw new Error(`kinesis poller: ${file} is not a version 1 checkpoint file`);

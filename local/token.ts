@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isRole, type Role } from '../lambdas/api/roles.js';
-import { writeFileAtomically } from './files.js';
+import { readFileIfExists, writeFileAtomically } from './files.js';
 
 /**
  * The local stand-in for Cognito: signs ID tokens with the claims a Cognito user pool puts in them
@@ -22,11 +22,8 @@ export interface LocalIssuer {
 
 async function loadOrCreateKey(dir: string): Promise<{ privateJwk: JWK; publicJwk: JWK }> {
   const file = join(dir, 'issuer-key.json');
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as { privateJwk: JWK; publicJwk: JWK };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
+  const existing = await readFileIfExists(file);
+  if (existing !== undefined) return JSON.parse(existing) as { privateJwk: JWK; publicJwk: JWK };
   const { privateKey, publicKey } = await generateKeyPair(ALG, { extractable: true });
   const kid = randomUUID();
   const keys = { privateJwk: { ...(await exportJWK(privateKey)), kid, alg: ALG }, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: ALG } };

@@ -16,9 +16,8 @@
  * Each answers 204, or 404 NotFoundException for an unknown meeting or attendee.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { writeFileAtomically } from '../files.js';
+import { readFileIfExists, writeFileAtomically } from '../files.js';
 import { listenHttp } from '../net.js';
 
 export type ChimeMeetingEventType =
@@ -633,13 +632,8 @@ function mediaPlacement(meetingId: string, mediaRegion: string): Record<string, 
 }
 
 async function load(file: string): Promise<MeetingState[]> {
-  let raw: string;
-  try {
-    raw = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const raw = await readFileIfExists(file);
+  if (raw === undefined) return [];
   // A file we cannot read is an error, not an empty state: starting empty would silently drop meetings.
   const data = JSON.parse(raw) as { version?: unknown; meetings?: MeetingState[] };
   if (data.version !== 1 || !Array.isArray(data.meetings)) throw new Error(`chime emulator: ${file} is not a version 1 state file`);

@@ -9,9 +9,8 @@
  * State is kept in one JSON file written atomically before a change is acknowledged.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { writeFileAtomically } from '../files.js';
+import { readFileIfExists, writeFileAtomically } from '../files.js';
 import { listenHttp } from '../net.js';
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -582,13 +581,8 @@ function send(res: ServerResponse, status: number, body: unknown, requestId: str
 }
 
 async function load(file: string): Promise<Queue[]> {
-  let raw: string;
-  try {
-    raw = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const raw = await readFileIfExists(file);
+  if (raw === undefined) return [];
   // An unreadable file is an error, not an empty state: starting empty would silently drop messages.
   const data = JSON.parse(raw) as { version?: unknown; queues?: Queue[] };
   if (data.version !== 1 || !Array.isArray(data.queues)) throw new Error(`sqs emulator: ${file} is not a version 1 state file`);

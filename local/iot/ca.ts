@@ -5,11 +5,11 @@
  * Device certificates carry only the device id (CN), never patient data.
  */
 import { createHash, createPrivateKey, generateKeyPair, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
-import { writeFileAtomically } from '../files.js';
+import { readFileIfExists, writeFileAtomically } from '../files.js';
 import { isDeviceId } from '../../lambdas/telemetry/topics.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -124,14 +124,6 @@ function issue(
 }
 
 
-async function readIfExists(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
 
 async function createCa(caDir: string): Promise<CaMaterial> {
   const keys = await newKeyPair();
@@ -153,9 +145,9 @@ async function createCa(caDir: string): Promise<CaMaterial> {
 }
 
 async function loadCa(caDir: string): Promise<CaMaterial | undefined> {
-  const certificatePem = await readIfExists(join(caDir, CA_CERT));
+  const certificatePem = await readFileIfExists(join(caDir, CA_CERT));
   if (certificatePem === undefined) return undefined;
-  const keyPem = await readIfExists(join(caDir, CA_KEY));
+  const keyPem = await readFileIfExists(join(caDir, CA_KEY));
   if (keyPem === undefined) throw new Error(`local IoT CA in ${caDir} has a certificate but no key`);
   const cert = forge.pki.certificateFromPem(certificatePem);
   const key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
@@ -179,8 +171,8 @@ function isCurrentServerCertificate(ca: CaMaterial, certificatePem: string): boo
 }
 
 async function serverCertificate(caDir: string, ca: CaMaterial): Promise<IssuedCertificate> {
-  const certificatePem = await readIfExists(join(caDir, SERVER_CERT));
-  const privateKeyPem = await readIfExists(join(caDir, SERVER_KEY));
+  const certificatePem = await readFileIfExists(join(caDir, SERVER_CERT));
+  const privateKeyPem = await readFileIfExists(join(caDir, SERVER_KEY));
   if (certificatePem && privateKeyPem && isCurrentServerCertificate(ca, certificatePem)) {
     return { certificatePem, privateKeyPem, certificateId: certificateIdOf(certificatePem) };
   }
